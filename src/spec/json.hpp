@@ -32,6 +32,7 @@ public:
     Value root() const;
 
 private:
+    friend class Writer;  // Writer::raw re-emits a parsed tree
     explicit Document(yajl_val v) : tree_(v) {}
     yajl_val tree_ = nullptr;
 };
@@ -108,6 +109,7 @@ public:
     std::string str() const;
 
 private:
+    friend class Value;  // Value::raw emits through a Writer's generator
     yajl_gen g_;
 };
 
