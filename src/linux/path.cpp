@@ -1,0 +1,88 @@
+#include "linux/path.hpp"
+
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <cerrno>
+#include <vector>
+
+namespace moat::linux {
+
+namespace {
+
+int sys_openat2(int dirfd, const char* path, int flags, unsigned long long resolve) {
+    struct open_how how {};
+    how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
+    how.resolve = resolve;
+    return static_cast<int>(::syscall(SYS_openat2, dirfd, path, &how, sizeof how));
+}
+
+std::vector<std::string> components(const std::string& path) {
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i < path.size()) {
+        size_t j = path.find('/', i);
+        if (j == std::string::npos) j = path.size();
+        if (j > i) {
+            std::string part = path.substr(i, j - i);
+            if (part != ".") parts.push_back(std::move(part));
+        }
+        i = j + 1;
+    }
+    return parts;
+}
+
+}  // namespace
+
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+std::string clean_path(const std::string& path) {
+    std::string out;
+    for (auto& c : components(path)) {
+        out += '/';
+        out += c;
+    }
+    return out.empty() ? "/" : out;
+}
+
+Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, bool follow_last) {
+    std::string rel = path;
+    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+    if (rel.empty()) rel = ".";
+    if (!follow_last) flags |= O_NOFOLLOW;
+    int fd = sys_openat2(root_fd, rel.c_str(), flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    if (fd < 0) return sys_fail("open " + path + " in container root");
+    return UniqueFd(fd);
+}
+
+Result<UniqueFd> ensure_in_root(int root_fd, const std::string& path, bool as_file) {
+    if (auto fd = open_in_root(root_fd, path, O_PATH); fd) return fd;
+    else if (fd.error().code != ENOENT) return std::unexpected(std::move(fd.error()));
+
+    // Walk from the root, creating what is missing. Each step resolves the
+    // prefix again within root, so a symlink planted in the image cannot lead
+    // the walk outside it.
+    auto parts = components(path);
+    std::string prefix;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (parts[i] == "..") return fail("path " + path + " contains '..'", EINVAL);
+        std::string parent = prefix.empty() ? "/" : prefix;
+        prefix += "/" + parts[i];
+        if (auto fd = open_in_root(root_fd, prefix, O_PATH); fd) continue;
+        else if (fd.error().code != ENOENT) return std::unexpected(std::move(fd.error()));
+        auto dir = MOAT_TRY(open_in_root(root_fd, parent, O_DIRECTORY | O_RDONLY));
+        bool last = i + 1 == parts.size();
+        if (last && as_file) {
+            int fd = ::openat(dir.get(), parts[i].c_str(),
+                              O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+            if (fd < 0 && errno != EEXIST) return sys_fail("create " + prefix + " in container root");
+            if (fd >= 0) ::close(fd);
+        } else if (::mkdirat(dir.get(), parts[i].c_str(), 0755) < 0 && errno != EEXIST) {
+            return sys_fail("mkdir " + prefix + " in container root");
+        }
+    }
+    return open_in_root(root_fd, path, O_PATH);
+}
+
+}  // namespace moat::linux

@@ -1,0 +1,41 @@
+#include "linux/proc.hpp"
+
+#include <string>
+
+#include "linux/fd.hpp"
+
+namespace moat::linux {
+
+namespace {
+
+// Fields after the command name, which may itself contain spaces and ')'.
+std::optional<std::string> stat_tail(pid_t pid) {
+    auto text = read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!text) return std::nullopt;
+    auto close = text->rfind(')');
+    if (close == std::string::npos || close + 2 >= text->size()) return std::nullopt;
+    return text->substr(close + 2);  // starts at field 3 (state)
+}
+
+}  // namespace
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+    auto tail = stat_tail(pid);
+    if (!tail) return std::nullopt;
+    size_t pos = 0;
+    for (int field = 3; field < 22; ++field) {
+        pos = tail->find(' ', pos);
+        if (pos == std::string::npos) return std::nullopt;
+        ++pos;
+    }
+    return std::stoull(tail->substr(pos, tail->find(' ', pos) - pos));
+}
+
+bool process_alive(pid_t pid, uint64_t start_time) {
+    auto tail = stat_tail(pid);
+    if (!tail || tail->empty() || (*tail)[0] == 'Z' || (*tail)[0] == 'X') return false;
+    auto st = process_start_time(pid);
+    return st && *st == start_time;
+}
+
+}  // namespace moat::linux

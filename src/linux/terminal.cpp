@@ -1,0 +1,45 @@
+#include "linux/terminal.hpp"
+
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <termios.h>
+
+#include <cstdlib>
+
+#include "linux/path.hpp"
+#include "linux/unix_socket.hpp"
+
+namespace moat::linux {
+
+Status setup_terminal(int console_socket, const std::optional<spec::ConsoleSize>& size) {
+    auto master = MOAT_TRY(open_fd("/dev/ptmx", O_RDWR | O_NOCTTY));
+    if (::unlockpt(master.get()) < 0) return sys_fail("unlockpt");
+    // TIOCGPTPEER opens the slave through the master, with no path lookup a
+    // container could redirect.
+    UniqueFd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!slave) return sys_fail("open pty slave");
+    if (size && size->height && size->width) {
+        struct winsize ws {};
+        ws.ws_row = static_cast<unsigned short>(size->height);
+        ws.ws_col = static_cast<unsigned short>(size->width);
+        if (::ioctl(slave.get(), TIOCSWINSZ, &ws) < 0) return sys_fail("process.consoleSize");
+    }
+    if (console_socket >= 0) MOAT_CHECK_CTX(send_fd(console_socket, master.get(), "/dev/ptmx"),
+                                            "send pty master to the console socket");
+    // /dev/console must be the pty, never what the image put there.
+    auto root = MOAT_TRY(open_fd("/", O_DIRECTORY | O_PATH));
+    if (auto console = ensure_in_root(root.get(), "/dev/console", true)) {
+        struct stat st {};
+        if (::fstat(console->get(), &st) == 0 && !S_ISLNK(st.st_mode))
+            ::mount(fd_path(slave.get()).c_str(), fd_path(console->get()).c_str(), nullptr, MS_BIND,
+                    nullptr);
+    }
+    if (::setsid() < 0) return sys_fail("setsid");
+    if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return sys_fail("set controlling terminal");
+    for (int fd = 0; fd < 3; ++fd)
+        if (::dup3(slave.get(), fd, 0) < 0) return sys_fail("dup pty to stdio");
+    return {};
+}
+
+}  // namespace moat::linux
