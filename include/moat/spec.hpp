@@ -22,6 +22,8 @@ struct User {
     std::optional<uint32_t> umask;
     std::vector<uint32_t> additional_gids;
     std::optional<std::string> username;  // Windows-only in OCI; kept, unused
+
+    bool operator==(const User&) const = default;
 };
 
 struct Capabilities {
@@ -30,17 +32,23 @@ struct Capabilities {
         return bounding.empty() && effective.empty() && inheritable.empty() &&
                permitted.empty() && ambient.empty();
     }
+
+    bool operator==(const Capabilities&) const = default;
 };
 
 struct Rlimit {
     std::string type;  // "RLIMIT_NOFILE"
     uint64_t hard = 0;
     uint64_t soft = 0;
+
+    bool operator==(const Rlimit&) const = default;
 };
 
 struct ConsoleSize {
     uint32_t height = 0;
     uint32_t width = 0;
+
+    bool operator==(const ConsoleSize&) const = default;
 };
 
 struct Process {
@@ -57,11 +65,26 @@ struct Process {
     std::optional<std::string> apparmor_profile;
     std::optional<int> oom_score_adj;
     std::optional<std::string> selinux_label;
+    // Members this version does not model (scheduler, ioPriority,
+    // execCPUAffinity, ...), kept verbatim as JSON text by name.
+    std::map<std::string, std::string> extensions;
+
+    bool operator==(const Process&) const = default;
 };
 
 struct Root {
     std::string path = "rootfs";
     bool readonly = false;
+
+    bool operator==(const Root&) const = default;
+};
+
+struct IdMapping {
+    uint32_t container_id = 0;
+    uint32_t host_id = 0;
+    uint32_t size = 0;
+
+    bool operator==(const IdMapping&) const = default;
 };
 
 struct Mount {
@@ -69,7 +92,10 @@ struct Mount {
     std::string type;    // may be empty (bind mounts)
     std::string source;  // may be empty
     std::vector<std::string> options;
-    // uidMappings/gidMappings on mounts (idmapped mounts) are parsed but unsupported.
+    // uidMappings/gidMappings (idmapped mounts): parsed and kept, not yet applied.
+    std::vector<IdMapping> uid_mappings, gid_mappings;
+
+    bool operator==(const Mount&) const = default;
 };
 
 struct Hook {
@@ -77,6 +103,8 @@ struct Hook {
     std::vector<std::string> args;
     std::vector<std::string> env;
     std::optional<int> timeout;  // seconds, > 0
+
+    bool operator==(const Hook&) const = default;
 };
 
 struct Hooks {
@@ -86,17 +114,15 @@ struct Hooks {
         return prestart.empty() && create_runtime.empty() && create_container.empty() &&
                start_container.empty() && poststart.empty() && poststop.empty();
     }
+
+    bool operator==(const Hooks&) const = default;
 };
 
 struct Namespace {
     std::string type;  // pid network mount ipc uts user cgroup time
     std::string path;  // empty: create a new one
-};
 
-struct IdMapping {
-    uint32_t container_id = 0;
-    uint32_t host_id = 0;
-    uint32_t size = 0;
+    bool operator==(const Namespace&) const = default;
 };
 
 struct Device {
@@ -107,6 +133,8 @@ struct Device {
     std::optional<uint32_t> file_mode;
     std::optional<uint32_t> uid;
     std::optional<uint32_t> gid;
+
+    bool operator==(const Device&) const = default;
 };
 
 struct DeviceCgroup {
@@ -115,6 +143,8 @@ struct DeviceCgroup {
     std::optional<int64_t> major;     // absent: wildcard
     std::optional<int64_t> minor;
     std::optional<std::string> access;  // rwm
+
+    bool operator==(const DeviceCgroup&) const = default;
 };
 
 struct Memory {
@@ -123,6 +153,8 @@ struct Memory {
     std::optional<bool> disable_oom_killer;
     std::optional<bool> use_hierarchy;
     std::optional<bool> check_before_update;
+
+    bool operator==(const Memory&) const = default;
 };
 
 struct Cpu {
@@ -135,20 +167,28 @@ struct Cpu {
     std::optional<std::string> cpus;
     std::optional<std::string> mems;
     std::optional<int64_t> idle;
+
+    bool operator==(const Cpu&) const = default;
 };
 
 struct Pids {
     int64_t limit = 0;  // <= 0: unlimited
+
+    bool operator==(const Pids&) const = default;
 };
 
 struct WeightDevice {
     int64_t major = 0, minor = 0;
     std::optional<uint16_t> weight, leaf_weight;
+
+    bool operator==(const WeightDevice&) const = default;
 };
 
 struct ThrottleDevice {
     int64_t major = 0, minor = 0;
     uint64_t rate = 0;
+
+    bool operator==(const ThrottleDevice&) const = default;
 };
 
 struct BlockIO {
@@ -156,25 +196,35 @@ struct BlockIO {
     std::vector<WeightDevice> weight_device;
     std::vector<ThrottleDevice> throttle_read_bps_device, throttle_write_bps_device,
         throttle_read_iops_device, throttle_write_iops_device;
+
+    bool operator==(const BlockIO&) const = default;
 };
 
 struct HugepageLimit {
     std::string page_size;  // "2MB"
     uint64_t limit = 0;
+
+    bool operator==(const HugepageLimit&) const = default;
 };
 
 struct NetworkPriority {
     std::string name;
     uint32_t priority = 0;
+
+    bool operator==(const NetworkPriority&) const = default;
 };
 
 struct Network {
     std::optional<uint32_t> class_id;
     std::vector<NetworkPriority> priorities;
+
+    bool operator==(const Network&) const = default;
 };
 
 struct Rdma {
     std::optional<uint32_t> hca_handles, hca_objects;
+
+    bool operator==(const Rdma&) const = default;
 };
 
 struct Resources {
@@ -187,6 +237,8 @@ struct Resources {
     std::optional<Network> network;
     std::map<std::string, Rdma> rdma;
     std::map<std::string, std::string> unified;
+
+    bool operator==(const Resources&) const = default;
 };
 
 struct SeccompArg {
@@ -194,6 +246,8 @@ struct SeccompArg {
     uint64_t value = 0;
     uint64_t value_two = 0;
     std::string op;  // SCMP_CMP_EQ ...
+
+    bool operator==(const SeccompArg&) const = default;
 };
 
 struct SeccompSyscall {
@@ -201,6 +255,8 @@ struct SeccompSyscall {
     std::string action;  // SCMP_ACT_ERRNO ...
     std::optional<uint32_t> errno_ret;
     std::vector<SeccompArg> args;
+
+    bool operator==(const SeccompSyscall&) const = default;
 };
 
 struct Seccomp {
@@ -211,6 +267,15 @@ struct Seccomp {
     std::optional<std::string> listener_path;
     std::optional<std::string> listener_metadata;
     std::vector<SeccompSyscall> syscalls;
+
+    bool operator==(const Seccomp&) const = default;
+};
+
+struct TimeOffset {
+    int64_t secs = 0;
+    uint32_t nanosecs = 0;
+
+    bool operator==(const TimeOffset&) const = default;
 };
 
 struct Linux {
@@ -225,13 +290,21 @@ struct Linux {
     std::map<std::string, std::string> sysctl;
     std::optional<Seccomp> seccomp;
     std::optional<std::string> intel_rdt_closid;  // parsed, unsupported
-    std::optional<std::string> personality_domain;
+    std::optional<std::string> personality_domain;  // personality.domain
+    std::vector<std::string> personality_flags;     // personality.flags
+    // timeOffsets for a new time namespace, by clock ("monotonic", "boottime").
+    std::map<std::string, TimeOffset> time_offsets;
+    // Members this version does not model (memoryPolicy, netDevices, ...),
+    // kept verbatim as JSON text by name.
+    std::map<std::string, std::string> extensions;
 
     const Namespace* find_namespace(const std::string& type) const {
         for (auto& n : namespaces)
             if (n.type == type) return &n;
         return nullptr;
     }
+
+    bool operator==(const Linux&) const = default;
 };
 
 struct Spec {
@@ -248,6 +321,8 @@ struct Spec {
     // Unknown top-level members, kept verbatim as JSON text so that a
     // round-trip does not lose a caller's extensions.
     std::map<std::string, std::string> extensions;
+
+    bool operator==(const Spec&) const = default;
 };
 
 // The OCI state of a container, as `state` prints it.
@@ -258,6 +333,8 @@ struct State {
     int pid = 0;
     std::string bundle;
     std::map<std::string, std::string> annotations;
+
+    bool operator==(const State&) const = default;
 };
 
 // ---- parsing and serialising (src/spec/) ----
