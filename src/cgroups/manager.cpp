@@ -1,0 +1,204 @@
+// The Manager: one container's cgroup through its life — directories,
+// limits, membership, freezing, signalling, removal — on v1, v2 and hybrid
+// hosts alike. Per-controller work goes through Cgroup::find(), so this file
+// does not care which version serves what.
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <thread>
+
+#include "cgroups/internal.hpp"
+
+namespace moat::cgroups {
+
+namespace {
+
+using namespace detail;
+using namespace std::chrono_literals;
+
+Status mkdir_p(const std::string& mount, const std::string& inner) {
+    std::string dir = mount;
+    for (auto& part : split(inner, '/')) {
+        if (part.empty()) continue;
+        dir = join_path(dir, part);
+        if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return sys_fail("create cgroup " + dir);
+    }
+    return {};
+}
+
+// Subdirectories first: a container with its own cgroup namespace may have
+// made cgroups inside its own. rmdir on cgroupfs fails with EBUSY while
+// processes remain; those that were just killed need a moment to go.
+Status remove_tree(const std::string& dir) {
+    if (DIR* d = ::opendir(dir.c_str())) {
+        std::vector<std::string> children;
+        while (auto* e = ::readdir(d))
+            if (e->d_type == DT_DIR && std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..")
+                children.push_back(join_path(dir, e->d_name));
+        ::closedir(d);
+        for (auto& c : children) MOAT_CHECK(remove_tree(c));
+    } else if (errno == ENOENT) {
+        return {};
+    }
+    for (int attempt = 0;; ++attempt) {
+        if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+        if (errno != EBUSY || attempt >= 50) return sys_fail("remove cgroup " + dir);
+        std::this_thread::sleep_for(attempt < 10 ? 2ms : 20ms);
+    }
+}
+
+void collect_pids(const std::string& dir, std::vector<pid_t>& out) {
+    if (auto pids = read_pids(join_path(dir, "cgroup.procs"))) out.insert(out.end(), pids->begin(), pids->end());
+    if (DIR* d = ::opendir(dir.c_str())) {
+        std::vector<std::string> children;
+        while (auto* e = ::readdir(d))
+            if (e->d_type == DT_DIR && std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..")
+                children.push_back(join_path(dir, e->d_name));
+        ::closedir(d);
+        for (auto& c : children) collect_pids(c, out);
+    }
+}
+
+class CgroupManager final : public Manager {
+public:
+    CgroupManager(Host host, std::map<std::string, std::string> inner)
+        : host_(std::move(host)), path_(encode_paths(inner)), cg_(make_cgroup(host_, inner)) {}
+
+    Status create() override {
+        for (auto& p : cg_.places) {
+            MOAT_CHECK(mkdir_p(p.hierarchy.mount, p.inner));
+            auto& c = p.hierarchy.controllers;
+            if (!p.hierarchy.v2 && std::find(c.begin(), c.end(), "cpuset") != c.end())
+                MOAT_CHECK_CTX(v1::cpuset_inherit(p.hierarchy.mount, p.inner), "create cgroup " + p.dir);
+            if (p.hierarchy.v2) v2::enable_controllers(p.hierarchy.mount, p.inner);
+        }
+        return {};
+    }
+
+    Status apply(const spec::Resources& resources) override { return apply_resources(cg_, resources); }
+
+    Status add_process(pid_t pid) override {
+        for (auto& p : cg_.places)
+            MOAT_CHECK_CTX(write_file(join_path(p.dir, "cgroup.procs"), std::to_string(pid)),
+                           "add process " + std::to_string(pid) + " to cgroup");
+        return {};
+    }
+
+    Status freeze() override { return set_frozen(true); }
+    Status thaw() override { return set_frozen(false); }
+
+    Result<bool> frozen() override {
+        if (auto t = cg_.find("freezer", "")) {
+            auto state = trim(MOAT_TRY(read_file(join_path(t->dir, "freezer.state"))));
+            return state == "FROZEN";
+        }
+        if (auto* u = cg_.unified(); u && exists(join_path(u->dir, "cgroup.freeze")))
+            return get_or_zero(MOAT_TRY(read_keyed(join_path(u->dir, "cgroup.events"))), "frozen") == 1;
+        return fail("freezer: the freezer controller is not available on this host", EOPNOTSUPP);
+    }
+
+    Result<std::vector<pid_t>> processes() override {
+        std::vector<pid_t> out;
+        bool any = false;
+        for (auto& p : cg_.places) {
+            if (!exists(p.dir)) continue;
+            any = true;
+            collect_pids(p.dir, out);
+        }
+        if (!any) return fail("processes: cgroup " + path_ + " does not exist", ENOENT);
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    Result<Stats> stats() override { return read_stats(cg_); }
+
+    Status kill_all(int signal) override {
+        // cgroup.kill (5.14+) kills the whole v2 subtree atomically.
+        if (auto* u = cg_.unified(); signal == SIGKILL && u && exists(join_path(u->dir, "cgroup.kill")))
+            MOAT_CHECK_CTX(write_file(join_path(u->dir, "cgroup.kill"), "1"), "kill all");
+        // Otherwise (and for anything outside the v2 subtree on hybrid hosts):
+        // freeze so nothing forks while we signal, then thaw so the signals land.
+        bool froze = static_cast<bool>(freeze());
+        auto pids = processes();
+        Status result;
+        if (!pids) {
+            result = std::unexpected(std::move(pids.error()).wrap("kill all"));
+        } else {
+            for (pid_t pid : *pids)
+                if (::kill(pid, signal) < 0 && errno != ESRCH) {
+                    result = sys_fail("kill all: signal " + std::to_string(signal) + " to " + std::to_string(pid));
+                    break;
+                }
+        }
+        if (froze) MOAT_CHECK_CTX(thaw(), "kill all");
+        return result;
+    }
+
+    Status destroy() override {
+        Status result;
+        // Deepest hierarchies' order does not matter; every one is tried.
+        for (auto& p : cg_.places) {
+            auto r = remove_tree(p.dir);
+            if (!r && result) result = r;
+        }
+        return result;
+    }
+
+    std::string path() const override { return path_; }
+
+private:
+    static uint64_t get_or_zero(const std::map<std::string, uint64_t>& m, const char* key) {
+        auto it = m.find(key);
+        return it == m.end() ? 0 : it->second;
+    }
+
+    Status set_frozen(bool frozen) {
+        const char* what = frozen ? "freeze" : "thaw";
+        if (auto t = cg_.find("freezer", "")) {
+            // FREEZING can linger while tasks are in uninterruptible sleep;
+            // keep asking, as runc does, for up to about two seconds.
+            auto file = join_path(t->dir, "freezer.state");
+            std::string want = frozen ? "FROZEN" : "THAWED";
+            for (int i = 0; i < 1000; ++i) {
+                MOAT_CHECK_CTX(write_file(file, want), what);
+                if (trim(MOAT_TRY(read_file(file))) == want) return {};
+                std::this_thread::sleep_for(i < 20 ? 100us : 2ms);
+            }
+            return fail(std::string(what) + ": " + file + " did not reach " + want, EBUSY);
+        }
+        if (auto* u = cg_.unified(); u && exists(join_path(u->dir, "cgroup.freeze"))) {
+            MOAT_CHECK_CTX(write_file(join_path(u->dir, "cgroup.freeze"), frozen ? "1" : "0"), what);
+            auto events = join_path(u->dir, "cgroup.events");
+            for (int i = 0; i < 1000; ++i) {
+                if (get_or_zero(MOAT_TRY(read_keyed(events)), "frozen") == (frozen ? 1u : 0u)) return {};
+                std::this_thread::sleep_for(i < 20 ? 100us : 2ms);
+            }
+            return fail(std::string(what) + ": " + events + " did not report frozen " + (frozen ? "1" : "0"), EBUSY);
+        }
+        return fail(std::string(what) + ": the freezer controller is not available on this host", EOPNOTSUPP);
+    }
+
+    Host host_;
+    std::string path_;
+    Cgroup cg_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Manager>> open(const Host& host, const Placement& placement) {
+    auto inner = MOAT_TRY(resolve(host, placement));
+    return std::unique_ptr<Manager>(std::make_unique<CgroupManager>(host, std::move(inner)));
+}
+
+Result<std::unique_ptr<Manager>> reopen(const Host& host, const std::string& path) {
+    auto inner = MOAT_TRY(decode_paths(host, path));
+    return std::unique_ptr<Manager>(std::make_unique<CgroupManager>(host, std::move(inner)));
+}
+
+}  // namespace moat::cgroups
