@@ -128,10 +128,16 @@ void enable_controllers(const std::string& mount, const std::string& inner) {
         auto enabled = read_file(join_path(dir, "cgroup.subtree_control"));
         if (available && enabled) {
             auto on = split(trim(*enabled), ' ');
-            for (auto& c : split(trim(*available), ' ')) {
-                if (c.empty() || std::find(on.begin(), on.end(), c) != on.end()) continue;
-                (void)write_file(join_path(dir, "cgroup.subtree_control"), "+" + c);
-            }
+            std::vector<std::string> wanted;
+            for (auto& c : split(trim(*available), ' '))
+                if (!c.empty() && std::find(on.begin(), on.end(), c) == on.end()) wanted.push_back("+" + c);
+            std::string all;
+            for (auto& w : wanted) all += (all.empty() ? "" : " ") + w;
+            // One write enables them all; if the kernel refuses one, enable
+            // what it will take one by one.
+            auto file = join_path(dir, "cgroup.subtree_control");
+            if (!wanted.empty() && !write_file(file, all))
+                for (auto& w : wanted) (void)write_file(file, w);
         }
         dir = join_path(dir, parts[i]);
     }
