@@ -1,0 +1,62 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "linux/proc.hpp"
+#include "runtime/container.hpp"
+#include "runtime/hooks.hpp"
+
+namespace moat::runtime {
+
+namespace {
+
+// Kill every process of the container and wait (bounded) until its init is gone.
+Status kill_everything(const Container& c) {
+    if (auto cg = container_cgroup(c.record)) (void)(*cg)->kill_all(SIGKILL);
+    ::kill(c.record.pid, SIGKILL);
+    for (int i = 0; i < 2000 && linux::process_alive(c.record.pid, c.record.start_time); ++i)
+        ::usleep(1000);
+    if (linux::process_alive(c.record.pid, c.record.start_time))
+        return fail("container init " + std::to_string(c.record.pid) + " did not die", EBUSY);
+    return {};
+}
+
+}  // namespace
+
+Status remove(const Global& g, const std::string& id, bool force) {
+    StateStore store(g.root);
+    MOAT_CHECK(validate_id(id));
+    auto c = load_container(store, id);
+    if (!c) {
+        // Half-created (no state.json) or already gone: --force makes sure.
+        if (force && (c.error().code == ENOENT || c.error().code == EBUSY)) return store.remove(id);
+        return std::unexpected(std::move(c.error()));
+    }
+    // A created container has not run anything yet; deleting it is allowed (runc).
+    if (c->status == "running" || c->status == "paused") {
+        if (!force)
+            return fail("cannot delete container \"" + id + "\": it is " + c->status +
+                            " (stop it first, or use --force)", EBUSY);
+    }
+    if (c->status != "stopped") MOAT_CHECK(kill_everything(*c));
+
+    auto cg = container_cgroup(c->record);
+    if (cg) {
+        // Processes the init left behind (reparented elsewhere) still count.
+        (void)(*cg)->kill_all(SIGKILL);
+        MOAT_CHECK_CTX((*cg)->destroy(), "remove cgroup of " + id);
+    }
+    if (auto text = store.load_config(id)) {
+        if (auto s = spec::parse_config(*text); s && !s->hooks.poststop.empty()) {
+            Container stopped = *c;
+            stopped.status = "stopped";
+            if (auto r = run_hooks(s->hooks.poststop, spec::to_json(oci_state(stopped)), "poststop");
+                !r && g.log)
+                g.log->warn(r.error().message);
+        }
+    }
+    return store.remove(id);
+}
+
+}  // namespace moat::runtime

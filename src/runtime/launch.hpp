@@ -1,0 +1,34 @@
+// create and run share one path: prepare the plan in the parent, clone the
+// init into its namespaces, drive the handshake, save state. A failure at any
+// step undoes everything done so far (child, cgroup, state directory).
+#pragma once
+
+#include <memory>
+
+#include "linux/fd.hpp"
+#include "moat/cgroups.hpp"
+#include "moat/policy.hpp"
+#include "moat/runtime.hpp"
+#include "runtime/handshake.hpp"
+#include "runtime/state_store.hpp"
+
+namespace moat::runtime {
+
+enum class LaunchMode { create, run };
+
+struct Launched {
+    Record record;
+    spec::Spec spec;                 // the hardened config
+    policy::Hardened hardened;       // adjustments and enforcement
+    std::unique_ptr<cgroups::Manager> cgroup;
+    Channel channel;                 // run mode: still open, for the start step
+    linux::UniqueFd pidfd;
+};
+
+Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode);
+
+// The policy in force: --policy, else /etc/moat/policy.json if present, else
+// the built-in profile. A malformed file is an error, never "no policy".
+Result<policy::Policy> load_active_policy(const Global& g);
+
+}  // namespace moat::runtime
