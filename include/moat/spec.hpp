@@ -354,5 +354,6 @@ std::string to_json(const State& state, bool pretty = false);
 
 // linux.resources alone (what `update --resources` reads).
 Result<Resources> parse_resources(std::string_view json);
+std::string to_json(const Resources& resources, bool pretty = false);
 
 }  // namespace moat::spec

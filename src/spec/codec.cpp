@@ -23,7 +23,7 @@ Result<std::map<std::string, std::string>> unknown_members(
     const Value& obj, const std::set<std::string_view>& known) {
     std::map<std::string, std::string> out;
     for (auto& [k, v] : MOAT_TRY(obj.members()))
-        if (!known.contains(k)) out.emplace(k, v.raw());
+        if (!known.contains(k) && !v.is_null()) out.emplace(k, v.raw());
     return out;
 }
 

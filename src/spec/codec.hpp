@@ -8,6 +8,9 @@
 // Reading rules, shared by every overload: a member that is absent or JSON
 // null leaves the target untouched; a wrong type is an error naming the path;
 // a member required by the spec is an error "<path>: required" when missing.
+// Unknown members are kept verbatim where new spec versions add things (the
+// top level, process, linux: their `extensions`) and ignored elsewhere, as
+// every runtime does; nothing moat does not understand is ever applied.
 #pragma once
 
 #include <map>

@@ -107,7 +107,9 @@ Status read(const Value& v, Linux& out) {
     MOAT_CHECK(field(v, "resources", out.resources));
     if (auto prop = member(v, "rootfsPropagation")) {
         MOAT_CHECK(read(*prop, out.rootfs_propagation));
-        MOAT_CHECK(check_one_of(*prop, *out.rootfs_propagation, propagations));
+        // "" is how Go writers say "the default"; keep it, it means nothing.
+        if (!out.rootfs_propagation->empty())
+            MOAT_CHECK(check_one_of(*prop, *out.rootfs_propagation, propagations));
     }
     MOAT_CHECK(read_absolute_paths(v, "maskedPaths", out.masked_paths));
     MOAT_CHECK(read_absolute_paths(v, "readonlyPaths", out.readonly_paths));

@@ -235,4 +235,10 @@ Result<Resources> parse_resources(std::string_view json) {
     return r;
 }
 
+std::string to_json(const Resources& resources, bool pretty) {
+    json::Writer w(pretty);
+    codec::write(w, resources);
+    return w.str();
+}
+
 }  // namespace moat::spec

@@ -260,6 +260,27 @@ TEST(ParseConfig, ProcessDefaultsWhenMembersAbsent) {
     EXPECT_FALSE(spec.process.no_new_privileges);
 }
 
+TEST(ParseConfig, UnknownNullMembersAreAbsent) {
+    Spec spec = parse_ok(R"({"ociVersion": "1", "root": {"path": "r"}, "solaris": null,
+                             "process": {"args": ["x"], "scheduler": null},
+                             "linux": {"netDevices": null}})");
+    EXPECT_TRUE(spec.extensions.empty());
+    EXPECT_TRUE(spec.process.extensions.empty());
+    EXPECT_TRUE(spec.linux.extensions.empty());
+}
+
+TEST(ParseConfig, EmptyPropagationMeansDefault) {
+    Spec spec = parse_ok(R"({"ociVersion": "1", "root": {"path": "r"},
+                             "linux": {"rootfsPropagation": ""}})");
+    EXPECT_EQ(spec.linux.rootfs_propagation, "");
+}
+
+TEST(ParseConfig, UnknownNestedMembersAreIgnored) {
+    Spec spec = parse_ok(R"({"ociVersion": "1", "root": {"path": "r", "future": 1},
+                             "linux": {"resources": {"memory": {"limit": 5, "future": "x"}}}})");
+    EXPECT_EQ(spec.linux.resources->memory->limit, 5);
+}
+
 // ---- round trips ----
 
 void expect_round_trip(const std::string& text) {
