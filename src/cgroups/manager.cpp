@@ -70,11 +70,22 @@ public:
         : host_(std::move(host)), path_(encode_paths(inner)), cg_(make_cgroup(host_, inner)) {}
 
     Status create() override {
+        // On failure, remove the container directories this call made, so a
+        // failed create leaves nothing behind (shared parents stay).
+        std::vector<std::string> made;
+        auto undo = [&](Status failed) {
+            for (auto& dir : made) (void)remove_tree(dir);
+            return failed;
+        };
         for (auto& p : cg_.places) {
-            MOAT_CHECK(mkdir_p(p.hierarchy.mount, p.inner));
+            bool existed = exists(p.dir);
+            auto r = mkdir_p(p.hierarchy.mount, p.inner);
+            if (!existed && exists(p.dir)) made.push_back(p.dir);
+            if (!r) return undo(r);
             auto& c = p.hierarchy.controllers;
             if (!p.hierarchy.v2 && std::find(c.begin(), c.end(), "cpuset") != c.end())
-                MOAT_CHECK_CTX(v1::cpuset_inherit(p.hierarchy.mount, p.inner), "create cgroup " + p.dir);
+                if (auto r2 = v1::cpuset_inherit(p.hierarchy.mount, p.inner); !r2)
+                    return undo(context(r2, "create cgroup " + p.dir));
             if (p.hierarchy.v2) v2::enable_controllers(p.hierarchy.mount, p.inner);
         }
         return {};
@@ -119,6 +130,9 @@ public:
     Result<Stats> stats() override { return read_stats(cg_); }
 
     Status kill_all(int signal) override {
+        // A cgroup that is already gone holds nothing to signal.
+        if (std::none_of(cg_.places.begin(), cg_.places.end(), [](auto& p) { return exists(p.dir); }))
+            return {};
         // cgroup.kill (5.14+) kills the whole v2 subtree atomically.
         if (auto* u = cg_.unified(); signal == SIGKILL && u && exists(join_path(u->dir, "cgroup.kill")))
             MOAT_CHECK_CTX(write_file(join_path(u->dir, "cgroup.kill"), "1"), "kill all");

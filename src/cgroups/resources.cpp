@@ -9,10 +9,19 @@ namespace moat::cgroups::detail {
 
 namespace {
 
-Status missing(std::string_view field, std::string_view controller) {
-    return fail("linux.resources." + std::string(field) + ": the " + std::string(controller) +
-                    " controller is not available on this host",
-                EOPNOTSUPP);
+// On v2 a controller the host has may still be missing from this cgroup:
+// the parent did not (or could not, having processes of its own) enable it.
+Status missing(std::string_view field, std::string_view controller, const Cgroup& cg,
+               std::string_view v2_name = {}) {
+    std::string head = "linux.resources." + std::string(field) + ": the " + std::string(controller) + " controller ";
+    if (auto* u = cg.unified(); u && !v2_name.empty())
+        if (auto root = read_file(join_path(u->hierarchy.mount, "cgroup.controllers")))
+            for (auto& c : split(trim(*root), ' '))
+                if (c == v2_name)
+                    return fail(head + "is not enabled for " + u->dir +
+                                    " (see cgroup.subtree_control of its parents)",
+                                EOPNOTSUPP);
+    return fail(head + "is not available on this host", EOPNOTSUPP);
 }
 
 // The first field of a group that is set, to name it in an error.
@@ -63,36 +72,36 @@ Status apply_resources(const Cgroup& cg, const spec::Resources& r) {
     if (r.memory)
         if (auto f = first_set(*r.memory)) {
             auto t = cg.find("memory", "memory");
-            if (!t) return missing(*f, "memory");
+            if (!t) return missing(*f, "memory", cg, "memory");
             MOAT_CHECK(t->v2 ? v2::memory(t->dir, *r.memory) : v1::memory(t->dir, *r.memory));
         }
     if (r.cpu) {
         if (auto f = first_set_cpu(*r.cpu)) {
             auto t = cg.find("cpu", "cpu");
-            if (!t) return missing(*f, "cpu");
+            if (!t) return missing(*f, "cpu", cg, "cpu");
             MOAT_CHECK(t->v2 ? v2::cpu(t->dir, *r.cpu) : v1::cpu(t->dir, *r.cpu));
         }
         if (auto f = first_set_cpuset(*r.cpu)) {
             auto t = cg.find("cpuset", "cpuset");
-            if (!t) return missing(*f, "cpuset");
+            if (!t) return missing(*f, "cpuset", cg, "cpuset");
             MOAT_CHECK(cpuset(t->dir, *r.cpu));
         }
     }
     if (r.pids) {
         auto t = cg.find("pids", "pids");
-        if (!t) return missing("pids.limit", "pids");
+        if (!t) return missing("pids.limit", "pids", cg, "pids");
         MOAT_CHECK(pids(t->dir, *r.pids));
     }
     if (r.block_io)
         if (auto f = first_set(*r.block_io)) {
             auto t = cg.find("blkio", "io");
-            if (!t) return missing(*f, "blkio (io)");
+            if (!t) return missing(*f, "blkio (io)", cg, "io");
             MOAT_CHECK(t->v2 ? v2::io(t->dir, *r.block_io) : v1::blkio(t->dir, *r.block_io));
         }
     for (size_t i = 0; i < r.hugepage_limits.size(); ++i) {
         auto field = "hugepageLimits[" + std::to_string(i) + "]";
         auto t = cg.find("hugetlb", "hugetlb");
-        if (!t) return missing(field, "hugetlb");
+        if (!t) return missing(field, "hugetlb", cg, "hugetlb");
         auto& h = r.hugepage_limits[i];
         MOAT_CHECK(t->v2 ? v2::hugetlb(t->dir, h, field) : v1::hugetlb(t->dir, h, field));
     }
@@ -100,18 +109,18 @@ Status apply_resources(const Cgroup& cg, const spec::Resources& r) {
         // cgroup v2 has no net_cls/net_prio; only a v1 mount can take these.
         if (r.network->class_id) {
             auto t = cg.find("net_cls", "");
-            if (!t) return missing("network.classID", "net_cls");
+            if (!t) return missing("network.classID", "net_cls", cg);
             MOAT_CHECK(v1::net_cls(t->dir, *r.network->class_id));
         }
         if (!r.network->priorities.empty()) {
             auto t = cg.find("net_prio", "");
-            if (!t) return missing("network.priorities", "net_prio");
+            if (!t) return missing("network.priorities", "net_prio", cg);
             MOAT_CHECK(v1::net_prio(t->dir, r.network->priorities));
         }
     }
     if (!r.rdma.empty()) {
         auto t = cg.find("rdma", "rdma");
-        if (!t) return missing("rdma", "rdma");
+        if (!t) return missing("rdma", "rdma", cg, "rdma");
         MOAT_CHECK(rdma(t->dir, r.rdma));
     }
     if (!r.devices.empty()) {
@@ -121,7 +130,7 @@ Status apply_resources(const Cgroup& cg, const spec::Resources& r) {
         } else if (auto* u = cg.unified()) {
             MOAT_CHECK(attach_device_filter(u->dir, build_device_filter(r.devices)));
         } else {
-            return missing("devices", "devices");
+            return missing("devices", "devices", cg);
         }
     }
     if (!r.unified.empty()) {

@@ -146,6 +146,39 @@ TEST(RealHost, V1LifecycleWithAChild) {
     EXPECT_EQ(slurp(dir("cpu") + "/cpu.cfs_period_us"), "100000");
     EXPECT_EQ(slurp(dir("cpu") + "/cpu.shares"), "512");
 
+    // Raising memory past the current memory+swap only works memsw first.
+    if (std::filesystem::exists(dir("memory") + "/memory.memsw.limit_in_bytes")) {
+        spec::Resources small, big;
+        small.memory.emplace().limit = 32 << 20;
+        small.memory->swap = 32 << 20;
+        big.memory.emplace().limit = 64 << 20;
+        big.memory->swap = 128 << 20;
+        auto s1 = mgr->apply(small);
+        ASSERT_TRUE(s1) << s1.error().message;
+        auto s2 = mgr->apply(big);
+        ASSERT_TRUE(s2) << s2.error().message;
+        EXPECT_EQ(slurp(dir("memory") + "/memory.limit_in_bytes"), "67108864");
+        EXPECT_EQ(slurp(dir("memory") + "/memory.memsw.limit_in_bytes"), "134217728");
+    }
+    // blkio weight (BFQ's file on this kernel) and, on a hybrid host, hugetlb
+    // through the cgroup2 mount.
+    if (host->v1_mounts.contains("blkio")) {
+        spec::Resources b;
+        b.block_io.emplace().weight = 300;
+        auto s = mgr->apply(b);
+        ASSERT_TRUE(s) << s.error().message;
+        auto weight_file = std::filesystem::exists(dir("blkio") + "/blkio.weight") ? "/blkio.weight" : "/blkio.bfq.weight";
+        EXPECT_THAT(slurp(dir("blkio") + weight_file), ::testing::HasSubstr("300"));
+    }
+    if (host->layout == Layout::hybrid && !host->v1_mounts.contains("hugetlb") &&
+        std::filesystem::exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) {
+        spec::Resources h;
+        h.hugepage_limits.push_back({"2MB", 4 << 20});
+        auto s = mgr->apply(h);
+        ASSERT_TRUE(s) << s.error().message;
+        EXPECT_EQ(slurp(host->unified_mount + dirs->at("unified") + "/hugetlb.2MB.max"), "4194304");
+    }
+
     Child child = Child::start();
     ASSERT_GT(child.pid, 0);
     auto added = mgr->add_process(child.pid);

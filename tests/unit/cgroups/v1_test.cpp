@@ -2,6 +2,7 @@
 // errors for missing controllers and files.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "cgroups/internal.hpp"
 #include "fake_cgroupfs.hpp"
@@ -260,4 +261,24 @@ TEST(V1Host, DestroyRemovesTheContainerDirsDeepestFirstAndKeepsParents) {
     auto again = reopen(host, (*m)->path());
     ASSERT_TRUE(again);
     EXPECT_EQ((*again)->path(), "/moat/c1");
+}
+
+TEST(V1Host, FailedCreateRemovesWhatItMade) {
+    FakeCgroupfs fs;
+    Host host = fs.v1({"memory", "cpuset"});  // the cpuset root has no cpus/mems to copy
+    auto m = open(host, Placement{"c1", "", false});
+    ASSERT_TRUE(m);
+    auto s = (*m)->create();
+    ASSERT_FALSE(s);
+    EXPECT_THAT(s.error().message, HasSubstr("cpuset"));
+    EXPECT_FALSE(fs.exists("memory/moat/c1"));
+    EXPECT_FALSE(fs.exists("cpuset/moat/c1"));
+}
+
+TEST(V1Host, KillAllOnAGoneCgroupIsANoOp) {
+    FakeCgroupfs fs;
+    Host host = fs.v1({"memory", "freezer"});
+    auto m = reopen(host, "/moat/gone");
+    ASSERT_TRUE(m);
+    EXPECT_TRUE((*m)->kill_all(SIGKILL));
 }

@@ -165,8 +165,14 @@ TEST_F(V2, ControllerNotEnabledForTheCgroup) {
     r.block_io.emplace().weight = 100;
     auto s = mgr->apply(r);
     ASSERT_FALSE(s);
-    EXPECT_EQ(s.error().message,
-              "linux.resources.blockIO.weight: the blkio (io) controller is not available on this host");
+    // The host has io (the mount's cgroup.controllers lists it); this cgroup does not.
+    EXPECT_THAT(s.error().message,
+                HasSubstr("linux.resources.blockIO.weight: the blkio (io) controller is not enabled for "));
+    spec::Resources rd;
+    rd.rdma["mlx5_0"].hca_objects = 10;
+    s = mgr->apply(rd);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().message, "linux.resources.rdma: the rdma controller is not available on this host");
     spec::Resources n;
     n.network.emplace().class_id = 1;
     s = mgr->apply(n);
