@@ -256,7 +256,10 @@ int cmd_status() {
                 break;
             }
         }
-        out += " " + std::string(key) + "=" + value;
+        out += ' ';
+        out += key;
+        out += '=';
+        out += value;
     }
     say(out);
     return 0;
@@ -359,7 +362,10 @@ int cmd_fds() {
         ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), target,
                                sizeof target - 1);
         target[n > 0 ? n : 0] = 0;
-        out += " " + std::to_string(fd) + "=" + target;
+        out += ' ';
+        out += std::to_string(fd);
+        out += '=';
+        out += target;
     }
     ::closedir(d);
     say(out);
@@ -443,7 +449,10 @@ int cmd_ids(const std::string& which) {
         gid_t groups[256];
         int n = ::getgroups(256, groups);
         std::string out = "groups:";
-        for (int i = 0; i < n; ++i) out += " " + std::to_string(groups[i]);
+        for (int i = 0; i < n; ++i) {
+            out += ' ';
+            out += std::to_string(groups[i]);
+        }
         say(out);
     }
     return 0;
