@@ -47,8 +47,11 @@ Result<CapSets> parse_capabilities(const spec::Capabilities& caps) {
     return out;
 }
 
+// The loops below run over all 64 bits rather than to last_cap, so that a
+// CapSets the caller built by hand (last_cap 0) still drops everything; the
+// kernel answers EINVAL for numbers it does not know.
 int drop_bounding_set(const CapSets& caps) noexcept {
-    for (int c = 0; c <= caps.last_cap; ++c) {
+    for (int c = 0; c < 64; ++c) {
         if (caps.bounding & (uint64_t{1} << c)) continue;
         if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL) return -errno;
     }
@@ -72,7 +75,7 @@ int apply_capabilities(const CapSets& caps) noexcept {
     // Clear first so nothing inherited from the runtime survives.
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return -errno;
-    for (int c = 0; c <= caps.last_cap; ++c) {
+    for (int c = 0; c < 64; ++c) {
         if (!(caps.ambient & (uint64_t{1} << c))) continue;
         if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0) return -errno;
     }

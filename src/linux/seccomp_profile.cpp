@@ -29,8 +29,8 @@ constexpr const char* kDenied[] = {
     "mount", "umount", "umount2", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
     "open_tree", "mount_setattr", "pivot_root", "chroot",
     // other processes' memory and fds
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "move_pages",
-    "migrate_pages",
+    "ptrace", "process_vm_readv", "process_vm_writev", "process_madvise", "pidfd_getfd",
+    "kcmp", "move_pages", "migrate_pages",
     // the kernel itself
     "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "create_module", "get_kernel_syms", "query_module", "uselib", "_sysctl", "bpf",

@@ -107,6 +107,19 @@ TEST(Capabilities, EmptySetsLeaveNothing) {
     EXPECT_EQ(out, "");
 }
 
+TEST(Capabilities, HandBuiltEmptySetsDropEverythingToo) {
+    // A CapSets{} that never went through parse_capabilities (last_cap 0).
+    std::string out = in_child([&](int) {
+        CapSets none;
+        std::string r = rc_text("drop_bounding_set", drop_bounding_set(none));
+        r += rc_text("apply_capabilities", apply_capabilities(none));
+        auto m = cap_lines(read_file("/proc/self/status").value_or(""));
+        if (m["CapBnd"] != 0 || m["CapEff"] != 0) r += "capabilities left\n";
+        return r;
+    });
+    EXPECT_EQ(out, "");
+}
+
 TEST(Capabilities, KeptAcrossSetuidAndExecThroughAmbient) {
     spec::Capabilities c;
     c.bounding = c.effective = c.permitted = c.inheritable = c.ambient = {"CAP_NET_BIND_SERVICE"};

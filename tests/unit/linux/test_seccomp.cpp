@@ -127,6 +127,8 @@ TEST(Seccomp, MoatFilterDeniesTheDangerousSyscalls) {
         r += ERRNO_IS(::syscall(SYS_userfaultfd, 0), EPERM);
         r += ERRNO_IS(::syscall(SYS_io_uring_setup, 8, nullptr), EPERM);
         r += ERRNO_IS(::syscall(SYS_ptrace, 16 /*PTRACE_ATTACH*/, 1, 0, 0), EPERM);
+        r += ERRNO_IS(::syscall(SYS_kcmp, ::getpid(), ::getpid(), 0 /*KCMP_FILE*/, 0, 0), EPERM);
+        r += ERRNO_IS(::syscall(SYS_process_vm_readv, 1, nullptr, 0, nullptr, 0, 0), EPERM);
         r += ERRNO_IS(::syscall(SYS_open_by_handle_at, AT_FDCWD, nullptr, 0), EPERM);
         r += ERRNO_IS(::syscall(SYS_kexec_load, 0, 0, nullptr, 0), EPERM);
         r += ERRNO_IS(::syscall(SYS_init_module, nullptr, 0, ""), EPERM);
