@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -143,6 +145,21 @@ Status add_rules(scmp_filter_ctx ctx, const spec::SeccompSyscall& sc, uint32_t d
     return {};
 }
 
+// Like runc: when the profile denies by default, a syscall newer than every
+// syscall the profile names answers ENOSYS, not the default errno, so libc
+// falls back to the older call (a profile written before clone3 or
+// faccessat2 existed must not break programs that try them first).
+// A few instructions in front of libseccomp's program, for the native ABI.
+std::vector<sock_filter> enosys_prefix(uint32_t native_arch, uint32_t max_named_nr) {
+    return {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, native_arch, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, max_named_nr, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+    };
+}
+
 }  // namespace
 
 namespace detail {
@@ -215,7 +232,18 @@ Result<SeccompProgram> compile_spec_filter(const spec::Seccomp& seccomp) {
         MOAT_CHECK(add_rules(static_cast<scmp_filter_ctx>(ctx.get()), seccomp.syscalls[i], *def,
                              base + ".syscalls[" + std::to_string(i) + "]"));
 
-    return context(detail::export_bpf(ctx.get(), flags), base);
+    auto prog = MOAT_TRY(context(detail::export_bpf(ctx.get(), flags), base));
+    bool deny_by_default = seccomp.default_action != "SCMP_ACT_ALLOW" &&
+                           seccomp.default_action != "SCMP_ACT_LOG";
+    int max_nr = -1;
+    for (auto& sc : seccomp.syscalls)
+        for (auto& name : sc.names)
+            max_nr = std::max(max_nr, seccomp_syscall_resolve_name(name.c_str()));
+    if (deny_by_default && max_nr >= 0) {
+        auto pre = enosys_prefix(seccomp_arch_native(), static_cast<uint32_t>(max_nr));
+        prog.code.insert(prog.code.begin(), pre.begin(), pre.end());
+    }
+    return prog;
 }
 
 int install_filter(const SeccompProgram& program) noexcept {

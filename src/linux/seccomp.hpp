@@ -42,6 +42,8 @@ struct SeccompProgram {
 // actions, operators, architectures and flags are errors naming the JSON path
 // ("linux.seccomp.syscalls[3].action: unknown action SCMP_ACT_FOO").
 // SCMP_ACT_NOTIFY adds SECCOMP_FILTER_FLAG_NEW_LISTENER and needs listenerPath.
+// When the default action denies, syscalls newer than any the profile names
+// answer ENOSYS (as in runc), so libc falls back instead of failing.
 Result<SeccompProgram> compile_spec_filter(const spec::Seccomp& seccomp);
 
 // moat's own deny list (seccomp_profile.cpp; DESIGN.md section 2): default

@@ -288,6 +288,29 @@ TEST(Seccomp, SpecFilterCannotUndoMoatsDenials) {
     }
 }
 
+TEST(Seccomp, SyscallsNewerThanADenyByDefaultProfileAnswerEnosys) {
+    spec::Seccomp s;
+    s.default_action = "SCMP_ACT_ERRNO";  // EPERM
+    // An "old" allow list: the newest syscall it names is seccomp (317 on
+    // x86-64); clone3 (435) and faccessat2 (439) came later.
+    s.syscalls = {rule({"write", "exit_group", "exit", "brk", "mmap", "munmap", "mprotect",
+                        "madvise", "futex", "getpid", "prctl", "seccomp"},
+                       "SCMP_ACT_ALLOW"),
+                  rule({"getcwd"}, "SCMP_ACT_ERRNO", EXDEV)};
+    auto prog = compile_spec_filter(s);
+    ASSERT_TRUE(prog) << prog.error().message;
+    std::string out = in_child([&] {
+        std::string r = install(*prog);
+        r += SUCCEEDS(::syscall(SYS_getpid));
+        r += ERRNO_IS(::syscall(SYS_getppid), EPERM);                // older, not named: default
+        r += ERRNO_IS(::syscall(SYS_getcwd, nullptr, 0), EXDEV);     // named rule
+        r += ERRNO_IS(::syscall(SYS_clone3, nullptr, 0), ENOSYS);    // newer than the profile
+        r += ERRNO_IS(::syscall(SYS_faccessat2, AT_FDCWD, "/", 0, 0), ENOSYS);
+        return r;
+    });
+    EXPECT_EQ(out, "");
+}
+
 TEST(Seccomp, SpecErrorsNameTheJsonPath) {
     spec::Seccomp s;
     s.default_action = "SCMP_ACT_ALLOW";
