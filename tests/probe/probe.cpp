@@ -10,7 +10,7 @@
 //   moat-probe status               ifaces           routes
 //   moat-probe rlimit NAME          uid | gid | groups | cwd | hostname
 //   moat-probe fds                  exe-write PID    tcp-loop
-//   moat-probe env NAME
+//   moat-probe env NAME             signal PID       unix-abstract NAME
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -34,11 +34,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -458,11 +460,35 @@ int cmd_ids(const std::string& which) {
     return 0;
 }
 
+int cmd_signal(const std::string& pid) {
+    // Signal 0 checks permission only (Landlock's signal scoping applies to it).
+    say("signal " + pid + ": " + outcome(::kill(std::atoi(pid.c_str()), 0)));
+    return 0;
+}
+
+int cmd_unix_abstract(const std::string& name) {
+    // Connect to the abstract unix socket "@name" (scoped by Landlock ABI 6).
+    int s = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    size_t n = std::min(name.size(), sizeof a.sun_path - 1);
+    std::memcpy(a.sun_path + 1, name.data(), n);
+    long rc = s;
+    if (s >= 0)
+        rc = ::connect(s, reinterpret_cast<sockaddr*>(&a),
+                       static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + n));
+    int e = errno;
+    if (s >= 0) ::close(s);
+    errno = e;
+    say("unix-abstract " + name + ": " + outcome(rc));
+    return 0;
+}
+
 int usage() {
     std::fputs(
         "usage: moat-probe syscall NAME...|all | write PATH [DATA] | read PATH | mknod PATH |\n"
         "       status | ifaces | routes | rlimit NAME | uid | gid | groups | cwd | hostname |\n"
-        "       fds | exe-write PID | tcp-loop | env NAME\n",
+        "       fds | exe-write PID | tcp-loop | env NAME | signal PID | unix-abstract NAME\n",
         stderr);
     return 2;
 }
@@ -487,6 +513,8 @@ int main(int argc, char** argv) {
     if (cmd == "fds") return cmd_fds();
     if (cmd == "exe-write" && need(1)) return cmd_exe_write(args[0]);
     if (cmd == "tcp-loop") return cmd_tcp_loop();
+    if (cmd == "signal" && need(1)) return cmd_signal(args[0]);
+    if (cmd == "unix-abstract" && need(1)) return cmd_unix_abstract(args[0]);
     if (cmd == "cwd") {
         char buf[4096];
         say(std::string("cwd: ") + (::getcwd(buf, sizeof buf) ? buf : outcome(-1)));

@@ -10,11 +10,15 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -36,6 +40,7 @@ struct Sandbox {
     SeccompProgram filter;
     CapSets caps;
     LandlockRules rules;
+    std::string abstract_listener;  // made in the child's netns before confinement
 };
 
 // Fork, confine, exec `probe args...`; return its stdout (or a failure note).
@@ -52,6 +57,17 @@ std::string run_confined(const Sandbox& sb, const std::string& probe,
         if (::unshare(CLONE_NEWNS | CLONE_NEWNET) != 0) die("unshare");
         if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) die("private /");
         if (!bring_up_loopback()) die("lo up");
+        if (!sb.abstract_listener.empty()) {
+            // Not CLOEXEC: the probe inherits it, which keeps the listener alive.
+            int l = ::socket(AF_UNIX, SOCK_STREAM, 0);
+            sockaddr_un a{};
+            a.sun_family = AF_UNIX;
+            std::memcpy(a.sun_path + 1, sb.abstract_listener.data(), sb.abstract_listener.size());
+            auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 +
+                                              sb.abstract_listener.size());
+            if (::bind(l, reinterpret_cast<sockaddr*>(&a), len) != 0 || ::listen(l, 1) != 0)
+                die("abstract listener");
+        }
         auto ruleset = prepare_ruleset(sb.rules);  // after pivot_root in a real container
         if (!ruleset) die("landlock prepare");
         if (int rc = drop_bounding_set(sb.caps); rc < 0) { errno = -rc; die("bounding"); }
@@ -172,6 +188,30 @@ TEST_F(ProbeSandbox, StatusNetworkAndFiles) {
     EXPECT_EQ(lines(run_confined(sb_, probe_, {"read", "/etc/passwd"}))["read /etc/passwd"], "ok");
     auto ifaces = lines(run_confined(sb_, probe_, {"routes"}))["routes"];
     EXPECT_NE(ifaces.find("ipv4_non_lo=0 ipv6_non_lo=0"), std::string::npos) << ifaces;
+}
+
+TEST_F(ProbeSandbox, SignalsAndAbstractSocketsStayInside) {
+    // An outsider process and an abstract socket made outside the sandbox.
+    pid_t outsider = ::fork();
+    if (outsider == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    std::string pid = std::to_string(outsider);
+    EXPECT_EQ(lines(run_confined(sb_, probe_, {"signal", pid}))["signal " + pid], "EPERM");
+    ::kill(outsider, SIGKILL);
+    ::waitpid(outsider, nullptr, 0);
+
+    // An abstract socket bound before Landlock is enforced belongs to no
+    // domain, like one on the host: scoped, the probe cannot reach it.
+    sb_.abstract_listener = "moat-probe-test";
+    EXPECT_EQ(lines(run_confined(sb_, probe_, {"unix-abstract", "moat-probe-test"}))
+                  ["unix-abstract moat-probe-test"],
+              "EPERM");
+    sb_.rules.scope_abstract_unix = false;  // the control
+    EXPECT_EQ(lines(run_confined(sb_, probe_, {"unix-abstract", "moat-probe-test"}))
+                  ["unix-abstract moat-probe-test"],
+              "ok");
 }
 
 TEST(Probe, MisuseExitsTwo) {
