@@ -126,8 +126,9 @@ void write(Writer& w, const Rlimit& r) {
 }
 
 void write(Writer& w, const Process& p) {
+    // Defaults are left out, as the Go writers (runc, podman, containerd) do.
     w.begin_object();
-    w.field("terminal", p.terminal);
+    if (p.terminal) w.field("terminal", true);
     put(w, "consoleSize", p.console_size);
     put_always(w, "user", p.user);
     put_always(w, "args", p.args);

@@ -309,6 +309,22 @@ TEST(RoundTrip, RuncSpecOutputMatchesInputJson) {
     EXPECT_EQ(canonical(to_json(parse_ok(text))), canonical(text));
 }
 
+// What podman 4.3 writes for `podman create --network none IMAGE /bin/sh -c ...`.
+TEST(ParseConfig, PodmanConfig) {
+    std::string text = read_fixture("podman-config.json");
+    Spec spec = parse_ok(text);
+    ASSERT_TRUE(spec.linux.seccomp);
+    EXPECT_EQ(spec.linux.seccomp->default_action, "SCMP_ACT_ERRNO");
+    EXPECT_EQ(spec.linux.seccomp->syscalls.size(), 22u);
+    EXPECT_EQ(spec.process.args, (std::vector<std::string>{"/bin/sh", "-c", "echo hi"}));
+    EXPECT_EQ(spec.linux.resources->pids, (Pids{2048}));
+    EXPECT_EQ(spec.process.rlimits[0], (Rlimit{"RLIMIT_NOFILE", 1048576, 1048576}));
+    EXPECT_EQ(spec.linux.find_namespace("user"), nullptr);
+    EXPECT_FALSE(spec.annotations.empty());
+    EXPECT_EQ(parse_ok(to_json(spec)), spec);
+    EXPECT_EQ(canonical(to_json(spec)), canonical(text));
+}
+
 TEST(ToJson, PrettyIsIndentedCompactIsOneLine) {
     Spec spec = parse_ok(read_fixture("minimal.json"));
     std::string compact = to_json(spec, false);
@@ -327,7 +343,7 @@ TEST(ToJson, WritesAStructBuiltInCode) {
     spec.linux.resources->pids = Pids{64};
     spec.extensions["x-custom"] = R"({"a":[1,2]})";
     EXPECT_EQ(to_json(spec, false),
-              R"({"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},)"
+              R"({"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},)"
               R"("args":["/bin/true"],"cwd":"/","noNewPrivileges":true},"root":{"path":"rootfs"},)"
               R"("linux":{"namespaces":[{"type":"pid"},{"type":"network","path":"/proc/1/ns/net"}],)"
               R"("resources":{"pids":{"limit":64}}},"x-custom":{"a":[1,2]}})");

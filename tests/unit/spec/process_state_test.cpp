@@ -82,7 +82,7 @@ TEST(ProcessToJson, CompactForm) {
     p.rlimits = {{"RLIMIT_NOFILE", 1024, 512}};
     p.oom_score_adj = 1000;
     EXPECT_EQ(to_json(p, false),
-              R"({"terminal":false,"user":{"uid":1000,"gid":0},"args":["echo","hi"],"env":["A=1"],)"
+              R"({"user":{"uid":1000,"gid":0},"args":["echo","hi"],"env":["A=1"],)"
               R"("cwd":"/","rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":512}],)"
               R"("oomScoreAdj":1000})");
 }
