@@ -57,7 +57,9 @@ bool seccomp_notify_needed(const spec::Seccomp& seccomp);
 
 // Child side: seccomp(SECCOMP_SET_MODE_FILTER, program.flags, program).
 // Returns the listener fd (>= 0) when flags has NEW_LISTENER, 0 on success
-// otherwise, -errno on failure. Does not allocate.
+// otherwise, -errno on failure. Does not allocate. Tell "listener" from
+// "plain success" by the flag, not by rc > 0: with stdin closed the listener
+// can be fd 0.
 int install_filter(const SeccompProgram& program) noexcept;
 
 // Parent side, as runc does for a seccomp agent: connect to the unix socket at
