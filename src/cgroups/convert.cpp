@@ -40,7 +40,10 @@ std::optional<std::string> cpu_max(std::optional<int64_t> quota, std::optional<u
     bool has_period = period && *period != 0;
     if (!has_quota && !has_period) return std::nullopt;
     std::string out = has_quota && *quota > 0 ? std::to_string(*quota) : "max";
-    if (has_period) out += " " + std::to_string(*period);
+    if (has_period) {
+        out += ' ';
+        out += std::to_string(*period);
+    }
     return out;
 }
 

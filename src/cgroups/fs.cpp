@@ -119,10 +119,6 @@ std::string join_path(std::string_view a, std::string_view b) {
     return out;
 }
 
-}  // namespace moat::cgroups::detail
-
-namespace moat::cgroups::detail {
-
 Status put(const std::string& dir, const std::string& file, std::string_view value, std::string_view field) {
     return context(write_file(join_path(dir, file), value), "linux.resources." + std::string(field));
 }

@@ -10,7 +10,12 @@ namespace {
 
 const char kField[] = "linux.cgroupsPath";
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quoted(std::string_view s) {
+    std::string out(1, '"');
+    out += s;
+    out += '"';
+    return out;
+}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -127,7 +132,9 @@ Result<std::map<std::string, std::string>> resolve(const Host& host, const Place
             auto self_key = h.v2 ? std::string("unified") : h.controllers.front();
             if (auto it = host.self.find(self_key); it != host.self.end()) base = it->second;
         }
-        out[h.key] = relative ? *normalize(join_path(base, inner)) : inner;
+        auto full = relative ? normalize(join_path(base, inner)) : std::optional<std::string>(inner);
+        if (!full) return fail("/proc/self/cgroup: moat's own cgroup \"" + base + "\" is not a clean path", EINVAL);
+        out[h.key] = *full;
     }
     if (out.empty()) return fail("no cgroup hierarchy to place the container in", ENOENT);
     return out;
@@ -144,7 +151,8 @@ std::string encode_paths(const std::map<std::string, std::string>& paths) {
 
 Result<std::map<std::string, std::string>> decode_paths(const Host& host, std::string_view text) {
     std::map<std::string, std::string> stored;
-    if (text.find('=') == text.npos) {
+    // A single path starts with '/'; the per-hierarchy form starts with a key.
+    if (!text.empty() && text.front() == '/') {
         for (auto& h : hierarchies(host)) stored[h.key] = std::string(text);
     } else {
         for (auto& item : split(text, ';')) {

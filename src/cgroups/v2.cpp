@@ -31,6 +31,16 @@ Status optional_file(const std::string& dir, const std::string& file, std::strin
 }  // namespace
 
 Status memory(const std::string& dir, const spec::Memory& m) {
+    if (m.limit && *m.limit > 0 && m.check_before_update.value_or(false)) {
+        // OCI's checkBeforeUpdate: refuse a limit below what is in use now
+        // rather than have the kernel reclaim or OOM-kill to reach it.
+        auto current = MOAT_TRY(context(read_u64(join_path(dir, "memory.current")), "linux.resources.memory.limit"));
+        if (current && *current > static_cast<uint64_t>(*m.limit))
+            return fail("linux.resources.memory.limit: " + std::to_string(*m.limit) +
+                            " is below the current usage (" + std::to_string(*current) +
+                            ") and checkBeforeUpdate is set",
+                        EBUSY);
+    }
     if (m.limit) MOAT_CHECK(put(dir, "memory.max", limit_v2(*m.limit), "memory.limit"));
     if (m.swap) {
         auto value = MOAT_TRY(swap_v2(m.limit, *m.swap));

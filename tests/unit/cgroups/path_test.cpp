@@ -140,3 +140,11 @@ TEST(Open, PathIsWhatReopenTakes) {
     ASSERT_TRUE(m) << m.error().message;
     EXPECT_EQ((*m)->path(), "/moat/c9");
 }
+
+TEST(Reopen, APathWithAnEqualsSignIsStillOnePath) {
+    auto m = open(v1_host(), Placement{"c1", "/a=b/c1", false});
+    ASSERT_TRUE(m);
+    auto again = reopen(v1_host(), (*m)->path());
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ((*again)->path(), "/a=b/c1");
+}

@@ -214,3 +214,18 @@ TEST_F(V2, AddProcess) {
     ASSERT_TRUE(mgr->add_process(77));
     EXPECT_EQ(file("cgroup.procs"), "77");
 }
+
+TEST_F(V2, CheckBeforeUpdateRefusesALimitBelowUsage) {
+    fs.write("unified/moat/c1/memory.current", "1000000\n");
+    spec::Resources r;
+    r.memory.emplace().limit = 500000;
+    r.memory->check_before_update = true;
+    auto s = mgr->apply(r);
+    ASSERT_FALSE(s);
+    EXPECT_THAT(s.error().message, HasSubstr("linux.resources.memory.limit"));
+    EXPECT_THAT(s.error().message, HasSubstr("checkBeforeUpdate"));
+    EXPECT_EQ(file("memory.max"), "");
+    r.memory->limit = 2000000;
+    ASSERT_TRUE(mgr->apply(r));
+    EXPECT_EQ(file("memory.max"), "2000000");
+}
