@@ -80,7 +80,8 @@ Result<LandlockRuleset> prepare_ruleset(const LandlockRules& rules) {
 
     RulesetAttr attr{};
     attr.handled_access_fs = write_rights(out.abi);
-    if (!rules.tcp_connect_ports.empty() && out.abi >= 4) attr.handled_access_net = kConnectTcp;
+    bool restrict_connect = rules.restrict_tcp_connect || !rules.tcp_connect_ports.empty();
+    if (restrict_connect && out.abi >= 4) attr.handled_access_net = kConnectTcp;
     if (out.abi >= 6) {
         if (rules.scope_signals) attr.scoped |= kScopeSignal;
         if (rules.scope_abstract_unix) attr.scoped |= kScopeAbstractUnix;

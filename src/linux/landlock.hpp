@@ -30,7 +30,8 @@ namespace moat::linux {
 
 struct LandlockRules {
     std::vector<std::string> writable_paths;  // container paths; missing ones are skipped
-    std::vector<uint16_t> tcp_connect_ports;  // empty: TCP connect not restricted
+    std::vector<uint16_t> tcp_connect_ports;  // empty: TCP connect not restricted...
+    bool restrict_tcp_connect = false;        // ...unless this says so (then: no TCP connect)
     bool scope_signals = true;                // ABI 6+
     bool scope_abstract_unix = true;          // ABI 6+
 };

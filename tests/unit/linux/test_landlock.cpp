@@ -257,6 +257,17 @@ TEST(Landlock, TcpConnectLimitedToNamedPorts) {
         };
         r += check(connect_to(ok_port) == 0, "connect to the named port");
         r += check(connect_to(other_port) == EACCES, "connect to another port is EACCES");
+        // A grandchild under a further ruleset that restricts with no ports.
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            LandlockRules none;
+            none.restrict_tcp_connect = true;
+            std::string rr = restrict_to(none);
+            ::_exit(rr.empty() && connect_to(ok_port) == EACCES ? 0 : 1);
+        }
+        int st = 0;
+        ::waitpid(pid, &st, 0);
+        r += check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "restricted with no ports: no TCP connect");
         return r;
     });
     EXPECT_EQ(out, "");
