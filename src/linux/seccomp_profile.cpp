@@ -103,8 +103,9 @@ scmp_arg_cmp arg(unsigned index, scmp_compare op, uint64_t a, uint64_t b = 0) {
 // libseccomp cannot say "arg0 not in {a, b, c}" (it refuses two comparisons on
 // one argument), so the personality check is a few hand-written instructions
 // placed in front of libseccomp's program. They also kill any other ABI
-// (i386, x32): on x86-64, x32 calls carry AUDIT_ARCH_X86_64 and set bit 30
-// of the syscall number, which libseccomp's program alone would let through.
+// (i386, x32) before anything else is looked at: x32 calls carry
+// AUDIT_ARCH_X86_64 and set bit 30 of the syscall number. libseccomp's own
+// bad-arch handling does the same; this keeps it true whatever its version.
 std::vector<sock_filter> prefix(uint32_t native_arch) {
     constexpr uint32_t kArch = offsetof(struct seccomp_data, arch);
     constexpr uint32_t kNr = offsetof(struct seccomp_data, nr);
