@@ -2,6 +2,20 @@
 // JSON path (so every type error names it), and a writer. The spec module uses
 // it for config/state/process; policy files and receipts use it too, so that
 // yajl stays behind this one header.
+//
+//   auto doc = MOAT_TRY(json::Document::parse(text, "policy.json"));
+//   json::Value root = doc.root();            // path "": errors carry no prefix
+//   if (auto v = root.get("limits"))           // nullopt when absent
+//       for (auto& [key, item] : MOAT_TRY(v->members()))
+//           uint64_t n = MOAT_TRY(item.uint64());  // "limits.pids: expected integer, got string"
+//
+//   json::Writer w(/*pretty=*/true);
+//   w.begin_object().field("id", id).key("args").begin_array().value("sh").end_array().end_object();
+//   std::string text = w.str();
+//
+// Values borrow from their Document: keep it alive while using them. Parsing
+// refuses duplicate keys, NUL bytes and nesting deeper than 256 levels. Keys
+// that are not plain identifiers appear quoted in paths: sysctl["net.ipv4.ip_forward"].
 #pragma once
 
 #include <cstdint>
