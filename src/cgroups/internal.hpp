@@ -142,4 +142,9 @@ Status apply_resources(const Cgroup& cgroup, const spec::Resources& resources);
 // ---- stats.cpp
 Result<Stats> read_stats(const Cgroup& cgroup);
 
+// ---- freezer.cpp: v1 freezer.state, or v2 cgroup.freeze where no v1
+// freezer is mounted. set_frozen returns once the kernel reports the state.
+Status set_frozen(const Cgroup& cgroup, bool frozen);
+Result<bool> is_frozen(const Cgroup& cgroup);
+
 }  // namespace moat::cgroups::detail

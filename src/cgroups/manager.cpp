@@ -31,20 +31,24 @@ Status mkdir_p(const std::string& mount, const std::string& inner) {
     return {};
 }
 
+// The child cgroups of a cgroup directory.
+std::vector<std::string> subdirs(const std::string& dir) {
+    std::vector<std::string> out;
+    if (DIR* d = ::opendir(dir.c_str())) {
+        while (auto* e = ::readdir(d))
+            if (e->d_type == DT_DIR && std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..")
+                out.push_back(join_path(dir, e->d_name));
+        ::closedir(d);
+    }
+    return out;
+}
+
 // Subdirectories first: a container with its own cgroup namespace may have
 // made cgroups inside its own. rmdir on cgroupfs fails with EBUSY while
 // processes remain; those that were just killed need a moment to go.
 Status remove_tree(const std::string& dir) {
-    if (DIR* d = ::opendir(dir.c_str())) {
-        std::vector<std::string> children;
-        while (auto* e = ::readdir(d))
-            if (e->d_type == DT_DIR && std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..")
-                children.push_back(join_path(dir, e->d_name));
-        ::closedir(d);
-        for (auto& c : children) MOAT_CHECK(remove_tree(c));
-    } else if (errno == ENOENT) {
-        return {};
-    }
+    if (!exists(dir)) return {};
+    for (auto& child : subdirs(dir)) MOAT_CHECK(remove_tree(child));
     for (int attempt = 0;; ++attempt) {
         if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
         if (errno != EBUSY || attempt >= 50) return sys_fail("remove cgroup " + dir);
@@ -52,16 +56,10 @@ Status remove_tree(const std::string& dir) {
     }
 }
 
+// cgroup.procs of the cgroup and every cgroup below it.
 void collect_pids(const std::string& dir, std::vector<pid_t>& out) {
     if (auto pids = read_pids(join_path(dir, "cgroup.procs"))) out.insert(out.end(), pids->begin(), pids->end());
-    if (DIR* d = ::opendir(dir.c_str())) {
-        std::vector<std::string> children;
-        while (auto* e = ::readdir(d))
-            if (e->d_type == DT_DIR && std::string_view(e->d_name) != "." && std::string_view(e->d_name) != "..")
-                children.push_back(join_path(dir, e->d_name));
-        ::closedir(d);
-        for (auto& c : children) collect_pids(c, out);
-    }
+    for (auto& child : subdirs(dir)) collect_pids(child, out);
 }
 
 class CgroupManager final : public Manager {
@@ -100,18 +98,10 @@ public:
         return {};
     }
 
-    Status freeze() override { return set_frozen(true); }
-    Status thaw() override { return set_frozen(false); }
+    Status freeze() override { return set_frozen(cg_, true); }
+    Status thaw() override { return set_frozen(cg_, false); }
 
-    Result<bool> frozen() override {
-        if (auto t = cg_.find("freezer", "")) {
-            auto state = trim(MOAT_TRY(read_file(join_path(t->dir, "freezer.state"))));
-            return state == "FROZEN";
-        }
-        if (auto* u = cg_.unified(); u && exists(join_path(u->dir, "cgroup.freeze")))
-            return get_or_zero(MOAT_TRY(read_keyed(join_path(u->dir, "cgroup.events"))), "frozen") == 1;
-        return fail("freezer: the freezer controller is not available on this host", EOPNOTSUPP);
-    }
+    Result<bool> frozen() override { return is_frozen(cg_); }
 
     Result<std::vector<pid_t>> processes() override {
         std::vector<pid_t> out;
@@ -167,37 +157,6 @@ public:
     std::string path() const override { return path_; }
 
 private:
-    static uint64_t get_or_zero(const std::map<std::string, uint64_t>& m, const char* key) {
-        auto it = m.find(key);
-        return it == m.end() ? 0 : it->second;
-    }
-
-    Status set_frozen(bool frozen) {
-        const char* what = frozen ? "freeze" : "thaw";
-        if (auto t = cg_.find("freezer", "")) {
-            // FREEZING can linger while tasks are in uninterruptible sleep;
-            // keep asking, as runc does, for up to about two seconds.
-            auto file = join_path(t->dir, "freezer.state");
-            std::string want = frozen ? "FROZEN" : "THAWED";
-            for (int i = 0; i < 1000; ++i) {
-                MOAT_CHECK_CTX(write_file(file, want), what);
-                if (trim(MOAT_TRY(read_file(file))) == want) return {};
-                std::this_thread::sleep_for(i < 20 ? 100us : 2ms);
-            }
-            return fail(std::string(what) + ": " + file + " did not reach " + want, EBUSY);
-        }
-        if (auto* u = cg_.unified(); u && exists(join_path(u->dir, "cgroup.freeze"))) {
-            MOAT_CHECK_CTX(write_file(join_path(u->dir, "cgroup.freeze"), frozen ? "1" : "0"), what);
-            auto events = join_path(u->dir, "cgroup.events");
-            for (int i = 0; i < 1000; ++i) {
-                if (get_or_zero(MOAT_TRY(read_keyed(events)), "frozen") == (frozen ? 1u : 0u)) return {};
-                std::this_thread::sleep_for(i < 20 ? 100us : 2ms);
-            }
-            return fail(std::string(what) + ": " + events + " did not report frozen " + (frozen ? "1" : "0"), EBUSY);
-        }
-        return fail(std::string(what) + ": the freezer controller is not available on this host", EOPNOTSUPP);
-    }
-
     Host host_;
     std::string path_;
     Cgroup cg_;
