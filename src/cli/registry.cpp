@@ -2,11 +2,15 @@
 
 namespace moat::cli {
 
-extern const Command kCreate, kStart, kRun, kState, kKill, kDelete, kList, kSpec, kFeatures;
+extern const Command kUpdate, kPause, kResume, kPs, kEvents;  // resource control
+extern const Command kCreate, kStart, kRun, kState, kKill, kDelete, kList, kSpec, kFeatures, kCheck,
+    kReceipt, kExec;
 
 const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all = {
-        &kCreate, &kStart, &kRun, &kState, &kKill, &kDelete, &kList, &kSpec, &kFeatures,
+        &kCreate, &kStart, &kRun, &kState, &kKill, &kDelete, &kList, &kSpec, &kFeatures, &kCheck,
+        &kReceipt, &kExec,
+        &kUpdate, &kPause, &kResume, &kPs, &kEvents,
     };
     return all;
 }

@@ -6,6 +6,7 @@
 #include "linux/proc.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/receipts.hpp"
 
 namespace moat::runtime {
 
@@ -42,6 +43,9 @@ Status remove(const Global& g, const std::string& id, bool force) {
     if (c->status != "stopped") MOAT_CHECK(kill_everything(*c));
 
     auto cg = container_cgroup(c->record);
+    std::string warning;
+    finish_receipt(store, c->record, cg ? cg->get() : nullptr, std::nullopt, &warning);
+    if (!warning.empty() && g.log) g.log->warn(warning);
     if (cg) {
         // Processes the init left behind (reparented elsewhere) still count.
         (void)(*cg)->kill_all(SIGKILL);

@@ -1,6 +1,7 @@
 #include "runtime/init.hpp"
 
 #include <linux/close_range.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -78,7 +79,8 @@ Status confine(InitPlan& p, const linux::LandlockRuleset* ruleset, Channel& ch) 
     if (p.spec_filter) {
         int rc = linux::install_filter(*p.spec_filter);
         MOAT_CHECK(check(rc, "install linux.seccomp filter"));
-        if (rc > 0) {  // a notify listener: the parent hands it to linux.seccomp.listenerPath
+        if (p.spec_filter->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+            // a notify listener: the parent hands it to linux.seccomp.listenerPath
             MOAT_CHECK(ch.send(Step::listener, {}, 0, rc));
             ::close(rc);
         }
@@ -102,8 +104,9 @@ Status wait_for_start(InitPlan& p, Channel& ch) {
     return {};
 }
 
-Status init_steps(InitPlan& p, Channel& ch) {
-    MOAT_CHECK(ch.receive(Step::go));
+// Everything a new container's init does before it becomes the process:
+// namespaces, names, lo, the rootfs and its hooks.
+Status build_container(InitPlan& p, Channel& ch) {
     MOAT_CHECK(linux::join_namespaces(p.namespaces));
     if (p.user_namespace) {
         if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0)
@@ -130,6 +133,20 @@ Status init_steps(InitPlan& p, Channel& ch) {
         // A kernel without keyrings (or one refusing it) is not the container's problem.
         ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str());
     }
+    return {};
+}
+
+// An exec'd process joins the running container's namespaces instead (the
+// pid namespace was entered by the parent; setns of it affects children only).
+Status join_container(InitPlan& p) {
+    MOAT_CHECK(linux::join_namespaces(p.namespaces));
+    if (p.user_name) p.process.user = MOAT_TRY(linux::lookup_user(*p.user_name, p.process.user));
+    return {};
+}
+
+// The shared tail of init and exec: terminal, cwd, rlimits, identity,
+// capabilities, no_new_privs, fds, Landlock and seccomp, then exec.
+Status become_process(InitPlan& p, Channel& ch) {
     std::optional<linux::LandlockRuleset> ruleset;
     if (p.landlock) ruleset = MOAT_TRY(context(linux::prepare_ruleset(*p.landlock), "landlock"));
     if (p.process.terminal && p.console_socket) {
@@ -152,7 +169,7 @@ Status init_steps(InitPlan& p, Channel& ch) {
     // From here on the parent may exit: a dying `create` must not take us along.
     ::prctl(PR_SET_PDEATHSIG, 0);
     MOAT_CHECK(ch.send(Step::ready));
-    MOAT_CHECK(wait_for_start(p, ch));
+    if (p.wait_for_start) MOAT_CHECK(wait_for_start(p, ch));
     if (hooks_at_start) {
         MOAT_CHECK(run_hooks(p.start_container_hooks, p.state_json, "startContainer"));
         MOAT_CHECK(confine(p, ruleset ? &*ruleset : nullptr, ch));
@@ -161,6 +178,13 @@ Status init_steps(InitPlan& p, Channel& ch) {
     linux::ExecArgs exec(p.process.args, p.process.env);
     ::execve(path.c_str(), exec.argv.data(), exec.envp.data());
     return sys_fail("exec: \"" + p.process.args[0] + "\"");
+}
+
+Status init_steps(InitPlan& p, Channel& ch) {
+    MOAT_CHECK(ch.receive(Step::go));
+    if (p.join_existing) MOAT_CHECK(join_container(p));
+    else MOAT_CHECK(build_container(p, ch));
+    return become_process(p, ch);
 }
 
 }  // namespace

@@ -41,10 +41,16 @@ struct InitPlan {
     std::vector<spec::Hook> create_container_hooks, start_container_hooks;
     bool pause_for_runtime_hooks = false;  // prestart/createRuntime run by the parent
     std::string state_json;
+    // exec: join the running container's namespaces instead of building one,
+    // resolve process.user from a name in the container's /etc/passwd, and
+    // exec as soon as the parent has seen `ready`.
+    bool join_existing = false;
+    std::optional<std::string> user_name;
+    bool wait_for_start = true;
 };
 
-// Runs in the child; never returns (execs the process, or reports an error
-// and exits).
+// Runs in the child of clone (container init) or of fork (exec); never
+// returns: it execs the process, or reports an error and exits.
 [[noreturn]] void container_init(InitPlan& plan, Channel& channel);
 
 }  // namespace moat::runtime

@@ -15,6 +15,7 @@
 #include "linux/proc.hpp"
 #include "linux/seccomp.hpp"
 #include "linux/unix_socket.hpp"
+#include "moat/receipt.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
@@ -148,21 +149,8 @@ Result<InitPlan> make_plan(const Global& g, const CreateOptions& o, const Launch
     p.rootfs.no_pivot = o.no_pivot;
     p.rootfs.in_user_ns = p.user_namespace;
     p.rootfs.cgroup_host = MOAT_TRY(cgroups::probe_host());
-    p.rlimits = MOAT_TRY(linux::parse_rlimits(s.process.rlimits));
-    if (s.process.capabilities) p.capabilities = MOAT_TRY(linux::parse_capabilities(*s.process.capabilities));
+    MOAT_CHECK(plan_confinement(s, l.hardened, pol, p));
     const auto& enf = l.hardened.enforcement;
-    if (enf.seccomp && pol.mode != policy::Mode::audit) p.moat_filter = MOAT_TRY(linux::compile_moat_filter());
-    if (s.linux.seccomp) p.spec_filter = MOAT_TRY(linux::compile_spec_filter(*s.linux.seccomp));
-    if (enf.landlock.enabled && pol.mode != policy::Mode::audit) {
-        linux::LandlockRules rules;
-        rules.writable_paths = enf.landlock.writable;
-        for (auto [first, last] : enf.landlock.connect_ports)
-            for (uint32_t port = first; port <= last; ++port)
-                rules.tcp_connect_ports.push_back(static_cast<uint16_t>(port));
-        rules.scope_signals = enf.landlock.scope_signals;
-        rules.scope_abstract_unix = enf.landlock.scope_abstract_unix;
-        p.landlock = std::move(rules);
-    }
     p.loopback_up = enf.loopback_up && (p.namespaces.clone_flags & CLONE_NEWNET);
     p.new_keyring = !o.no_new_keyring;
     if (s.process.terminal && !o.console_socket.empty())
@@ -177,15 +165,41 @@ Result<InitPlan> make_plan(const Global& g, const CreateOptions& o, const Launch
     return p;
 }
 
-Result<pid_t> clone_init(int flags, int* pidfd) {
+}  // namespace
+
+Status plan_confinement(const spec::Spec& s, const policy::Hardened& h, const policy::Policy& pol,
+                        InitPlan& p) {
+    p.rlimits = MOAT_TRY(linux::parse_rlimits(s.process.rlimits));
+    if (s.process.capabilities) p.capabilities = MOAT_TRY(linux::parse_capabilities(*s.process.capabilities));
+    // Audit mode records what would change and changes nothing: no extra layers.
+    const bool enforce = pol.mode != policy::Mode::audit;
+    const auto& enf = h.enforcement;
+    if (enf.seccomp && enforce) p.moat_filter = MOAT_TRY(linux::compile_moat_filter());
+    if (s.linux.seccomp) p.spec_filter = MOAT_TRY(linux::compile_spec_filter(*s.linux.seccomp));
+    if (enf.landlock.enabled && enforce) {
+        linux::LandlockRules rules;
+        rules.writable_paths = enf.landlock.writable;
+        rules.restrict_tcp_connect = enf.landlock.restrict_connect;
+        for (auto [first, last] : enf.landlock.connect_ports)
+            for (uint32_t port = first; port <= last; ++port)
+                rules.tcp_connect_ports.push_back(static_cast<uint16_t>(port));
+        rules.scope_signals = enf.landlock.scope_signals;
+        rules.scope_abstract_unix = enf.landlock.scope_abstract_unix;
+        p.landlock = std::move(rules);
+    }
+    return {};
+}
+
+Result<pid_t> clone_process(int flags, int* pidfd) {
     struct clone_args args {};
     args.flags = static_cast<uint64_t>(flags) | CLONE_PIDFD;
     args.pidfd = reinterpret_cast<uint64_t>(pidfd);
     args.exit_signal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0) return sys_fail("clone container init");
+    if (pid < 0) return sys_fail("clone container process");
     return static_cast<pid_t>(pid);
 }
+
 
 // A pid or time namespace given by path (or a new time namespace) has to be
 // entered by the parent: setns/unshare of those only affect children.
@@ -202,23 +216,55 @@ Status enter_parent_namespaces(linux::NamespacePlan& ns) {
     return {};
 }
 
+namespace {
+
+receipt::Receipt begin_receipt(const Record& r, const spec::Spec& s, const ActivePolicy& active,
+                               const policy::Hardened& h, const InitPlan& plan) {
+    receipt::Receipt rec;
+    rec.id = r.id;
+    rec.bundle = r.bundle;
+    rec.config_sha256 = r.config_sha256;
+    rec.args = s.process.args;
+    receipt::record_policy(rec, active.policy, active.sha256, h);
+    if (!plan.landlock) rec.landlock = "disabled by policy";
+    else if (int abi = linux::landlock_abi(); abi > 0) rec.landlock = "enforced (ABI " + std::to_string(abi) + ")";
+    else rec.landlock = "absent (this kernel has no Landlock)";
+    rec.created = r.created;
+    rec.status = "created";
+    return rec;
+}
+
 }  // namespace
 
-Result<policy::Policy> load_active_policy(const Global& g) {
-    if (g.policy_path) return context(policy::load_policy(*g.policy_path), "policy " + *g.policy_path);
-    struct stat st {};
-    if (::stat(kDefaultPolicy, &st) == 0)
-        return context(policy::load_policy(kDefaultPolicy), std::string("policy ") + kDefaultPolicy);
-    return policy::Policy{};
+Result<ActivePolicy> load_active_policy(const Global& g) {
+    std::string path;
+    if (g.policy_path) {
+        path = *g.policy_path;
+    } else {
+        struct stat st {};
+        if (::stat(kDefaultPolicy, &st) < 0) return ActivePolicy{};
+        path = kDefaultPolicy;
+    }
+    auto text = MOAT_TRY(context(linux::read_file(path), "policy"));
+    auto pol = MOAT_TRY(context(policy::parse_policy(text), "policy " + path));
+    return ActivePolicy{std::move(pol), receipt::sha256_hex(text)};
 }
 
 Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode) {
     MOAT_CHECK(validate_id(o.id));
     const std::string bundle = MOAT_TRY(resolve_bundle(o.bundle));
-    auto config = MOAT_TRY(spec::load_config(bundle + "/config.json"));
-    auto pol = MOAT_TRY(load_active_policy(g));
+    const std::string config_text = MOAT_TRY(linux::read_file(bundle + "/config.json"));
+    auto config = spec::parse_config(config_text);
+    if (!config) {
+        // Syntax errors already name config.json; path errors get the file.
+        if (config.error().message.rfind("config.json:", 0) != 0)
+            return std::unexpected(std::move(config.error()).wrap(bundle + "/config.json"));
+        return std::unexpected(std::move(config.error()));
+    }
+    auto active = MOAT_TRY(load_active_policy(g));
+    const policy::Policy& pol = active.policy;
     Launched l;
-    l.hardened = MOAT_TRY(policy::harden(config, pol));
+    l.hardened = MOAT_TRY(policy::harden(*config, pol));
     l.spec = l.hardened.spec;
     const spec::Spec& s = l.spec;
     if (!s.has_process || s.process.args.empty()) return fail("process.args: a command is required");
@@ -241,7 +287,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     auto [parent_end, child_end] = MOAT_TRY(Channel::make_pair());
 
     int pidfd = -1;
-    pid_t pid = MOAT_TRY(clone_init(plan.namespaces.clone_flags, &pidfd));
+    pid_t pid = MOAT_TRY(clone_process(plan.namespaces.clone_flags, &pidfd));
     if (pid == 0) {
         parent_end.close();
         container_init(plan, child_end);
@@ -285,7 +331,12 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     r.annotations = s.annotations;
     r.systemd_cgroup = g.systemd_cgroup;
     r.has_terminal = s.process.terminal;
+    r.config_sha256 = receipt::sha256_hex(config_text);
+    if (auto t = l.hardened.enforcement.timeout) r.timeout_ms = t->count();
+    r.receipts_dir = pol.receipts_dir;
+    r.audit_log = pol.audit_log.value_or("");
     MOAT_CHECK(store.save_config(o.id, spec::to_json(s, false)));
+    MOAT_CHECK(write_atomic(store.receipt(o.id), receipt::to_json(begin_receipt(r, s, active, l.hardened, plan))));
     MOAT_CHECK(store.save(r));
     if (!o.pid_file.empty())
         MOAT_CHECK_CTX(write_atomic(absolute(std::filesystem::current_path().string(), o.pid_file),

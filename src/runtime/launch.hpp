@@ -10,6 +10,7 @@
 #include "moat/policy.hpp"
 #include "moat/runtime.hpp"
 #include "runtime/handshake.hpp"
+#include "runtime/init.hpp"
 #include "runtime/state_store.hpp"
 
 namespace moat::runtime {
@@ -27,8 +28,21 @@ struct Launched {
 
 Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode);
 
+// Shared with exec: what confines a process (rlimits, capabilities, the
+// seccomp filters compiled here in the parent, the Landlock rules).
+Status plan_confinement(const spec::Spec& s, const policy::Hardened& h, const policy::Policy& pol,
+                        InitPlan& p);
+// clone3 with CLONE_PIDFD, fork-like (the child returns 0).
+Result<pid_t> clone_process(int flags, int* pidfd);
+// Pid and time namespaces are entered by the parent (they apply to children).
+Status enter_parent_namespaces(linux::NamespacePlan& ns);
+
 // The policy in force: --policy, else /etc/moat/policy.json if present, else
 // the built-in profile. A malformed file is an error, never "no policy".
-Result<policy::Policy> load_active_policy(const Global& g);
+struct ActivePolicy {
+    policy::Policy policy;
+    std::string sha256 = "builtin";
+};
+Result<ActivePolicy> load_active_policy(const Global& g);
 
 }  // namespace moat::runtime

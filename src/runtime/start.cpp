@@ -5,6 +5,7 @@
 #include "linux/fd.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/watchdog.hpp"
 
 namespace moat::runtime {
 
@@ -39,6 +40,9 @@ Status start(const Global& g, const std::string& id) {
     }
     MOAT_CHECK_CTX(linux::write_all(fifo->get(), "0"), "release container init");
     ::unlink(store.fifo(id).c_str());
+    (void)linux::write_file(store.started_marker(id), now_rfc3339(), O_WRONLY | O_CREAT | O_TRUNC);
+    if (c.record.timeout_ms > 0)
+        MOAT_CHECK(spawn_watchdog(store, c.record, std::chrono::milliseconds(c.record.timeout_ms)));
     run_poststart(g, store, c);
     return {};
 }

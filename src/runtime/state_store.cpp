@@ -29,7 +29,8 @@ std::string to_json(const Record& r) {
     w.field("pid", static_cast<int64_t>(r.pid)).field("startTime", r.start_time);
     w.field("cgroupPath", r.cgroup_path).field("systemdCgroup", r.systemd_cgroup);
     w.field("created", r.created).field("configSha256", r.config_sha256);
-    w.field("terminal", r.has_terminal);
+    w.field("terminal", r.has_terminal).field("timeoutMs", r.timeout_ms);
+    w.field("receiptsDir", r.receipts_dir).field("auditLog", r.audit_log);
     w.key("annotations").begin_object();
     for (auto& [k, v] : r.annotations) w.field(k, v);
     w.end_object();
@@ -51,6 +52,9 @@ Result<Record> from_json(const std::string& text, const std::string& what) {
     MOAT_CHECK(str("cgroupPath", r.cgroup_path));
     MOAT_CHECK(str("created", r.created));
     MOAT_CHECK(str("configSha256", r.config_sha256));
+    MOAT_CHECK(str("receiptsDir", r.receipts_dir));
+    MOAT_CHECK(str("auditLog", r.audit_log));
+    if (auto v = root.get("timeoutMs")) r.timeout_ms = MOAT_TRY(v->int64());
     if (auto v = root.get("pid")) r.pid = static_cast<pid_t>(MOAT_TRY(v->int64()));
     if (auto v = root.get("startTime")) r.start_time = MOAT_TRY(v->uint64());
     if (auto v = root.get("systemdCgroup")) r.systemd_cgroup = MOAT_TRY(v->boolean());

@@ -29,6 +29,9 @@ struct Record {
     std::map<std::string, std::string> annotations;
     bool systemd_cgroup = false;
     bool has_terminal = false;
+    int64_t timeout_ms = 0;     // wall-clock limit from the policy; 0: none
+    std::string receipts_dir;   // where the receipt is filed at delete
+    std::string audit_log;      // JSON-lines log to append it to; empty: none
 };
 
 class StateStore {
@@ -38,6 +41,11 @@ public:
     const std::string& root() const { return root_; }
     std::string dir(const std::string& id) const { return root_ + "/" + id; }
     std::string fifo(const std::string& id) const { return dir(id) + "/exec.fifo"; }
+    std::string receipt(const std::string& id) const { return dir(id) + "/receipt.json"; }
+    // Markers written outside the record: when start released the init, and
+    // that the watchdog killed the container.
+    std::string started_marker(const std::string& id) const { return dir(id) + "/started"; }
+    std::string timeout_marker(const std::string& id) const { return dir(id) + "/timedout"; }
 
     // mkdir <root>/<id>; EEXIST becomes "container <id> already exists".
     Status claim(const std::string& id);

@@ -1,0 +1,65 @@
+#include "runtime/receipts.hpp"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "linux/fd.hpp"
+#include "runtime/log.hpp"
+
+namespace moat::runtime {
+
+void finish_receipt(const StateStore& store, const Record& r, cgroups::Manager* cgroup,
+                    std::optional<int> wait_status, std::string* warning) {
+    auto text = linux::read_file(store.receipt(r.id));
+    if (!text) return;  // created before receipts existed, or already filed
+    auto rec = receipt::parse(*text);
+    if (!rec) {
+        if (warning) *warning = "receipt of " + r.id + ": " + rec.error().message;
+        return;
+    }
+    if (auto started = linux::read_file(store.started_marker(r.id))) rec->started = *started;
+    rec->ended = now_rfc3339();
+    rec->status = "stopped";
+    struct stat st {};
+    rec->timed_out = ::stat(store.timeout_marker(r.id).c_str(), &st) == 0;
+    if (wait_status) {
+        if (WIFEXITED(*wait_status)) rec->exit_code = WEXITSTATUS(*wait_status);
+        if (WIFSIGNALED(*wait_status)) {
+            rec->signal = WTERMSIG(*wait_status);
+            rec->exit_code = 128 + WTERMSIG(*wait_status);
+        }
+    }
+    if (cgroup)
+        if (auto stats = cgroup->stats()) rec->usage = cgroups::usage_from(*stats);
+    std::string json = receipt::to_json(*rec);
+    (void)linux::write_file(store.receipt(r.id), json, O_WRONLY | O_TRUNC);
+    if (!r.receipts_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(r.receipts_dir, ec);
+        auto w = write_atomic(r.receipts_dir + "/" + r.id + ".json", json, 0640);
+        if (!w && warning) *warning = "file receipt: " + w.error().message;
+    }
+    if (!r.audit_log.empty()) {
+        auto a = receipt::append_audit_log(r.audit_log, *rec);
+        if (!a && warning) *warning = a.error().message;
+    }
+    // Filed once: a later delete of the same container finds nothing to file.
+    if (!r.receipts_dir.empty()) ::unlink(store.receipt(r.id).c_str());
+}
+
+Result<std::string> find_receipt(const StateStore& store, const std::string& receipts_dir,
+                                 const std::string& id) {
+    if (auto live = linux::read_file(store.receipt(id))) return live;
+    auto filed = linux::read_file(receipts_dir + "/" + id + ".json");
+    if (!filed) return fail("no receipt for container \"" + id + "\" (looked in " + store.dir(id) +
+                                " and " + receipts_dir + ")",
+                            ENOENT);
+    return filed;
+}
+
+}  // namespace moat::runtime
