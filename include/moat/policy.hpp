@@ -111,6 +111,7 @@ std::vector<RlimitPolicy> rlimits();
 std::vector<std::string> masked_paths();
 std::vector<std::string> readonly_paths();
 std::vector<DevicePolicy> devices();
+std::vector<std::string> mount_types();
 std::vector<std::string> refused_sources();
 std::vector<std::string> refused_trees();
 std::vector<std::string> allowed_sources();
@@ -150,6 +151,9 @@ struct Policy {
     bool sys_readonly = true;
     std::vector<DevicePolicy> devices = defaults::devices();
     BindPolicy binds;
+    // Filesystem types a config may mount (binds aside): a disk's filesystem
+    // or an overlay of host paths would hand host storage over.
+    std::vector<std::string> mount_types = defaults::mount_types();
     std::vector<std::string> secret_env = defaults::secret_env();  // globs, case-insensitive
     static constexpr bool seccomp = true;  // moat's deny filter: not a knob
     bool landlock = true;

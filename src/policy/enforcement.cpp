@@ -51,10 +51,7 @@ Enforcement plan_enforcement(const spec::Spec& s, const Policy& p, const std::st
         if (is_bind(m) && std::find(m.options.begin(), m.options.end(), "ro") == m.options.end())
             add(m.destination);
     // Device nodes: `echo > /dev/null`, terminals, /dev/stdout through a pty.
-    for (auto& d : p.devices)
-        if (std::find(defaults::devices().begin(), defaults::devices().end(), d) !=
-            defaults::devices().end())
-            add(d.path);
+    for (auto& d : defaults::devices()) add(d.path);
     add("/dev/pts");
     add("/dev/console");
     for (auto& d : s.linux.devices) add(d.path);

@@ -1,5 +1,6 @@
 // Filesystem rows of the profile: read-only root, the /tmp tmpfs, bind mounts
-// (read-only unless on the writable list; dangerous sources refused), and the
+// (read-only unless on the writable list; dangerous sources refused), other
+// mounts only of the policy's filesystem types, and the
 // kernel views (masked and read-only paths, /sys and cgroupfs read-only).
 #include <algorithm>
 
@@ -113,8 +114,14 @@ void harden_tmp(spec::Spec& s, const Policy& p, Recorder& rec) {
 void harden_binds(spec::Spec& s, const Policy& p, Recorder& rec) {
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         auto& m = s.mounts[i];
-        if (!is_bind(m)) continue;
         std::string field = "mounts[" + std::to_string(i) + "]";
+        if (!is_bind(m)) {
+            if (!has(p.mount_types, m.type))
+                rec.refuse(field + ".type", m.type.empty() ? "(none)" : m.type, "mount-types",
+                           "filesystem type \"" + m.type + "\" on " + m.destination +
+                               " is not on the policy's mountTypes list");
+            continue;
+        }
         if (auto why = refused_bind_source(m.source, p)) {
             rec.refuse(field + ".source", m.source, "dangerous-bind", *why);
             continue;

@@ -282,7 +282,7 @@ Status top_level(const Value& root, Policy& p) {
     auto members = MOAT_TRY(object(
         root, {"name", "mode", "readonlyRoot", "tmp", "noNewPrivileges", "capabilities",
                "namespaces", "network", "resources", "rlimits", "oomScoreAdj", "maskedPaths",
-               "readonlyPaths", "sysReadonly", "devices", "binds", "secretEnv", "seccomp",
+               "readonlyPaths", "sysReadonly", "devices", "binds", "mountTypes", "secretEnv", "seccomp",
                "landlock", "timeout", "timeoutMax", "annotations", "receipts", "auditLog"}));
     std::optional<std::chrono::milliseconds> timeout_max;
     for (auto& [key, v] : members) {
@@ -312,6 +312,7 @@ Status top_level(const Value& root, Policy& p) {
         else if (key == "devices") {
             for (auto& item : MOAT_TRY(v.array())) p.devices.push_back(MOAT_TRY(device(item)));
         } else if (key == "binds") MOAT_CHECK(binds(v, p.binds));
+        else if (key == "mountTypes") p.mount_types = MOAT_TRY(v.strings());
         else if (key == "secretEnv") p.secret_env = MOAT_TRY(v.strings());
         else if (key == "seccomp") {
             if (!MOAT_TRY(v.boolean())) return v.error("moat's seccomp filter cannot be turned off");

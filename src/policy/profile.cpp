@@ -54,6 +54,12 @@ std::vector<DevicePolicy> devices() {
             {"/dev/ptmx", "c", 5, 2}};
 }
 
+// What engines mount for a container; anything else (ext4 from /dev/sda1,
+// overlay with host lowerdirs, nfs) is refused.
+std::vector<std::string> mount_types() {
+    return {"proc", "sysfs", "tmpfs", "devpts", "mqueue", "cgroup", "cgroup2", "shm"};
+}
+
 // Refused when a bind source is one of these or an ancestor of one: binding
 // them (or a parent) hands the host's system over. What lies under them
 // (/etc/passwd, /home/me/project) is the operator's business.

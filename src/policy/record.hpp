@@ -46,7 +46,7 @@ std::string opt(const std::optional<T>& v) {
 // applies them. `policy` is the effective policy (annotations applied).
 void harden_root(spec::Spec&, const Policy&, Recorder&);            // harden_mounts.cpp
 void harden_tmp(spec::Spec&, const Policy&, Recorder&);             // harden_mounts.cpp
-void harden_binds(spec::Spec&, const Policy&, Recorder&);           // harden_mounts.cpp
+void harden_binds(spec::Spec&, const Policy&, Recorder&);           // harden_mounts.cpp (and mount types)
 void harden_kernel_views(spec::Spec&, const Policy&, Recorder&);    // harden_mounts.cpp
 void harden_namespaces(spec::Spec&, const Policy&, Recorder&);      // harden_namespaces.cpp
 void harden_resources(spec::Spec&, const Policy&, Recorder&);       // harden_resources.cpp

@@ -126,7 +126,7 @@ TEST(Annotations, AuditRecordsRefusalAndChangesNothing) {
 }
 
 TEST(Annotations, NetworkCanBeTightened) {
-    auto h = with({{"run.moat.network", "none"}}, Policy{});
+    auto h = with({{"run.moat.network", "none"}}, builtin());
     ASSERT_TRUE(h) << h.error().message;
     EXPECT_EQ(h->enforcement.network, NetworkMode::none);
     EXPECT_FALSE(h->enforcement.loopback_up);

@@ -10,7 +10,7 @@ void expect_clean(const Policy& p) {
     EXPECT_TRUE(h->adjustments.empty()) << format_adjustments(h->adjustments);
 }
 
-TEST(ExampleSpec, BuiltInProfileNeedsNoAdjustment) { expect_clean(Policy{}); }
+TEST(ExampleSpec, BuiltInProfileNeedsNoAdjustment) { expect_clean(builtin()); }
 
 TEST(ExampleSpec, OtherPoliciesNeedNoAdjustment) {
     Policy none;
@@ -33,7 +33,7 @@ TEST(ExampleSpec, OtherPoliciesNeedNoAdjustment) {
 }
 
 TEST(ExampleSpec, LooksLikeRuncs) {
-    auto s = example_spec(Policy{});
+    auto s = example_spec(builtin());
     EXPECT_EQ(s.process.args, std::vector<std::string>{"sh"});
     EXPECT_TRUE(s.process.terminal);
     EXPECT_EQ(s.process.cwd, "/");

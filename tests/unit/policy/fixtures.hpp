@@ -54,6 +54,13 @@ inline spec::Spec permissive() {
     return s;
 }
 
+// The built-in profile, named: a Policy{} temporary trips GCC 12's
+// -Wmaybe-uninitialized on std::map's destructor.
+inline const Policy& builtin() {
+    static const Policy p;
+    return p;
+}
+
 inline std::vector<std::string> fields(const std::vector<Adjustment>& list) {
     std::vector<std::string> out;
     for (auto& a : list) out.push_back(a.field);

@@ -6,7 +6,7 @@ namespace moat::policy::test {
 namespace {
 
 TEST(Format, TableHasHeaderAndOneLinePerAdjustment) {
-    auto h = harden(permissive(), Policy{});
+    auto h = harden(permissive(), builtin());
     ASSERT_TRUE(h);
     auto table = format_adjustments(h->adjustments);
     EXPECT_TRUE(table.starts_with("FIELD"));

@@ -6,11 +6,13 @@ namespace {
 
 constexpr int64_t MiB = 1 << 20;
 
-Hardened enforce(const spec::Spec& s, const Policy& p = {}) {
+Hardened enforce(const spec::Spec& s, const Policy& p) {
     auto h = harden(s, p);
     EXPECT_TRUE(h.has_value()) << (h ? "" : h.error().message);
     return h ? *h : Hardened{};
 }
+
+Hardened enforce(const spec::Spec& s) { return enforce(s, builtin()); }
 
 TEST(Harden, PermissiveConfigGetsEveryRowInOrder) {
     auto h = enforce(permissive());
@@ -136,6 +138,23 @@ TEST(Harden, BindByOptionIsABind) {
     s.mounts[4].options = {"bind"};
     auto h = enforce(s);
     EXPECT_EQ(mount_at(h.spec, "/data")->options, (std::vector<std::string>{"bind", "ro"}));
+}
+
+TEST(Harden, HostFilesystemMountRefused) {
+    auto s = permissive();
+    s.mounts.push_back(mount("/mnt", "ext4", "/dev/sda1", {"rw"}));
+    auto h = harden(s, builtin());
+    ASSERT_FALSE(h);
+    EXPECT_NE(h.error().message.find("mounts[5].type"), std::string::npos) << h.error().message;
+    EXPECT_NE(h.error().message.find("\"ext4\" on /mnt"), std::string::npos) << h.error().message;
+}
+
+TEST(Harden, PolicyMayAllowAFilesystemType) {
+    Policy p;
+    p.mount_types.push_back("overlay");
+    auto s = permissive();
+    s.mounts.push_back(mount("/layers", "overlay", "overlay", {"lowerdir=/srv/a"}));
+    EXPECT_TRUE(harden(s, p)) ;
 }
 
 TEST(Harden, KernelViews) {
@@ -297,7 +316,9 @@ TEST(Harden, DevicesOutsideAllowlistRemoved) {
     EXPECT_EQ(rules[0].type, "a");
     EXPECT_FALSE(rules[0].major);
     for (auto& r : rules)
-        if (r.allow) EXPECT_FALSE(r.major == 8) << "disk allowed";
+        if (r.allow) {
+            EXPECT_FALSE(r.major == 8) << "disk allowed";
+        }
 }
 
 TEST(Harden, ImpostorDeviceRemoved) {
@@ -463,7 +484,7 @@ TEST(Modes, AuditLeavesSpecUnchangedAndListsEverything) {
 TEST(Modes, DangerousBindRefusedInEnforceNamingIt) {
     auto s = permissive();
     s.mounts.push_back(mount("/var/run/docker.sock", "bind", "/var/run/docker.sock", {"rbind"}));
-    auto h = harden(s, Policy{});
+    auto h = harden(s, builtin());
     ASSERT_FALSE(h);
     EXPECT_NE(h.error().message.find("/var/run/docker.sock"), std::string::npos) << h.error().message;
     EXPECT_NE(h.error().message.find("mounts[5].source"), std::string::npos) << h.error().message;
@@ -497,12 +518,12 @@ TEST(Modes, DangerousBindOnlyRecordedInAudit) {
 TEST(Modes, DockerStyleBindsAllowedReadonly) {
     const std::string id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     const std::string dir = "/var/lib/docker/containers/" + id;
-    auto s = example_spec(Policy{});
+    auto s = example_spec(builtin());
     s.mounts.push_back(mount("/etc/resolv.conf", "bind", dir + "/resolv.conf", {"rbind", "rprivate"}));
     s.mounts.push_back(mount("/etc/hostname", "bind", dir + "/hostname", {"rbind", "rprivate"}));
     s.mounts.push_back(mount("/etc/hosts", "bind", dir + "/hosts", {"rbind", "rprivate"}));
     s.mounts.push_back(mount("/dev/shm", "bind", dir + "/mounts/shm", {"rbind", "rprivate"}));
-    auto h = harden(s, Policy{});
+    auto h = harden(s, builtin());
     ASSERT_TRUE(h) << h.error().message;
     EXPECT_EQ(mount_at(h->spec, "/etc/hosts")->options,
               (std::vector<std::string>{"rbind", "rprivate", "ro"}));
@@ -515,7 +536,7 @@ TEST(Modes, EnforceErrorListsOnlyRefusals) {
     auto s = permissive();
     s.mounts.push_back(mount("/x", "bind", "/var/lib/docker", {"rbind"}));
     s.mounts.push_back(mount("/y", "bind", "/var", {"rbind"}));
-    auto h = harden(s, Policy{});
+    auto h = harden(s, builtin());
     ASSERT_FALSE(h);
     EXPECT_NE(h.error().message.find("2 violations"), std::string::npos) << h.error().message;
     EXPECT_EQ(h.error().message.find("root.readonly"), std::string::npos);
@@ -544,7 +565,7 @@ TEST(Purity, HardenIsIdempotent) {
 TEST(Purity, InputNotModified) {
     auto s = permissive();
     auto copy = spec::to_json(s);
-    (void)harden(s, Policy{});
+    (void)harden(s, builtin());
     EXPECT_EQ(spec::to_json(s), copy);
 }
 

@@ -2,7 +2,7 @@
 // and host trees refused, the files engines prepare per container allowed.
 #include <gtest/gtest.h>
 
-#include "moat/policy.hpp"
+#include "fixtures.hpp"
 #include "policy/paths.hpp"
 #include "policy/units.hpp"
 
@@ -81,17 +81,17 @@ TEST(Units, Cpus) {
     EXPECT_EQ(units::format_cpus(2000), "2");
 }
 
-bool refused(std::string_view source) { return refused_bind_source(source, Policy{}).has_value(); }
+bool refused(std::string_view source) { return refused_bind_source(source, test::builtin()).has_value(); }
 
 TEST(BindSources, EngineSocketsRefusedNamingThem) {
     for (auto s : {"/var/run/docker.sock", "/run/docker.sock", "/run/containerd/containerd.sock",
                    "/run/podman/podman.sock", "/var/run/crio/crio.sock", "/run/containerd",
                    "/run/containerd/s/abcdef"}) {
-        auto why = refused_bind_source(s, Policy{});
+        auto why = refused_bind_source(s, test::builtin());
         ASSERT_TRUE(why) << s;
         EXPECT_NE(why->find(s), std::string::npos) << *why;
     }
-    EXPECT_NE(refused_bind_source("/var/run/docker.sock", Policy{})->find("container engine socket"),
+    EXPECT_NE(refused_bind_source("/var/run/docker.sock", test::builtin())->find("container engine socket"),
               std::string::npos);
 }
 
@@ -100,7 +100,7 @@ TEST(BindSources, SystemDirectoriesAndTheirAncestorsRefused) {
                    "/var/lib/docker", "/var/lib/containerd", "/var/lib/containers", "/var", "/var/lib",
                    "/etc/", "//etc", "/usr/../etc", "/var/lib/docker/containers/x/../../../../../etc"})
         EXPECT_TRUE(refused(s)) << s;
-    auto why = refused_bind_source("/var", Policy{});
+    auto why = refused_bind_source("/var", test::builtin());
     EXPECT_NE(why->find("/var/run"), std::string::npos) << *why;  // names what it would expose
 }
 
@@ -125,7 +125,7 @@ TEST(BindSources, EngineFilesForTheContainerAllowed) {
                    "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/" + id + "/hosts",
                    "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/" + id + "/shm",
                    "/var/lib/kubelet/pods/uid/volumes/kubernetes.io~empty-dir/x"})
-        EXPECT_FALSE(refused(s)) << s << ": " << *refused_bind_source(s, Policy{});
+        EXPECT_FALSE(refused(s)) << s << ": " << *refused_bind_source(s, test::builtin());
 }
 
 TEST(BindSources, OrdinaryHostPathsAllowed) {

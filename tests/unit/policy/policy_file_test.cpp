@@ -97,6 +97,7 @@ TEST(PolicyFile, ErrorsNameThePath) {
     expect_error(R"({"tmp": {"mode": "rwx"}})", "tmp.mode: expected an octal mode");
     expect_error(R"({"binds": {"writable": ["data"]}})", "binds.writable[0]");
     expect_error(R"({"receipts": "receipts"})", "receipts: must be an absolute path");
+    expect_error(R"({"mountTypes": "tmpfs"})", "mountTypes: expected");
 }
 
 TEST(PolicyFile, MalformedIsAnErrorNeverNoPolicy) {
