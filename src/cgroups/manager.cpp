@@ -78,6 +78,8 @@ public:
         for (auto& p : cg_.places) {
             bool existed = exists(p.dir);
             auto r = mkdir_p(p.hierarchy.mount, p.inner);
+            // A concurrent delete may have just removed the shared /moat parent.
+            for (int i = 0; !r && r.error().code == ENOENT && i < 3; ++i) r = mkdir_p(p.hierarchy.mount, p.inner);
             if (!existed && exists(p.dir)) made.push_back(p.dir);
             if (!r) return undo(r);
             auto& c = p.hierarchy.controllers;
@@ -150,6 +152,11 @@ public:
         for (auto& p : cg_.places) {
             auto r = remove_tree(p.dir);
             if (!r && result) result = r;
+            // The default parent (/moat) is moat's alone: remove it once empty,
+            // so an idle host shows no trace of moat. rmdir fails harmlessly
+            // while other containers live there.
+            if (r && p.inner.rfind("/moat/", 0) == 0 && p.inner.find('/', 6) == std::string::npos)
+                ::rmdir(join_path(p.hierarchy.mount, "moat").c_str());
         }
         return result;
     }
