@@ -121,6 +121,36 @@ Status check_policy(const Global& g, const std::string& id, const spec::Resource
     return fail("update " + id + ": " + problem + " (policy \"" + pol.name + "\")", EPERM);
 }
 
+// In an update a 0 means "leave as it is", as runc reads it: engines send the
+// whole resources object with zeros in the fields the user did not give, and
+// writing them would set a 0-byte memory limit or lift the pids limit.
+void drop_zeros(spec::Resources& r) {
+    auto drop = [](auto& field) {
+        if (field && *field == 0) field.reset();
+    };
+    if (r.memory) {
+        drop(r.memory->limit);
+        drop(r.memory->reservation);
+        drop(r.memory->swap);
+        drop(r.memory->kernel);
+        drop(r.memory->kernel_tcp);
+    }
+    if (r.cpu) {
+        drop(r.cpu->shares);
+        drop(r.cpu->quota);
+        drop(r.cpu->period);
+        drop(r.cpu->realtime_runtime);
+        drop(r.cpu->realtime_period);
+        if (r.cpu->cpus && r.cpu->cpus->empty()) r.cpu->cpus.reset();
+        if (r.cpu->mems && r.cpu->mems->empty()) r.cpu->mems.reset();
+    }
+    if (r.pids && r.pids->limit == 0) r.pids.reset();
+    if (r.block_io) {
+        drop(r.block_io->weight);
+        drop(r.block_io->leaf_weight);
+    }
+}
+
 Result<std::string> read_input(const std::string& path) {
     if (path == "-") return linux::read_fd(STDIN_FILENO);
     return linux::read_file(path);
@@ -242,6 +272,7 @@ Status update(const Global& g, const std::string& id, const spec::Resources& req
         return fail("cannot update container \"" + id + "\": it is stopped", ESRCH);
 
     spec::Resources changes = requested;
+    drop_zeros(changes);
     if (!changes.devices.empty()) {
         debug(g, "update " + id + ": linux.resources.devices ignored (update does not change devices)");
         changes.devices.clear();
