@@ -185,24 +185,38 @@ struct Adjustment {
     bool operator==(const Adjustment&) const = default;
 };
 
-// What the runtime must do that is not an OCI field.
+// What the runtime must do that is not an OCI field. In audit mode every
+// layer is off (seccomp and landlock false, network host = "leave the
+// config's namespaces alone", no egress, no timeout).
 struct Enforcement {
-    bool seccomp = true;  // install moat's deny filter on top of the spec's
+    // Install moat's deny filter (DESIGN.md's list) in addition to any
+    // linux.seccomp filter in the spec; filters stack.
+    bool seccomp = true;
+    // A Landlock ruleset applied last in the child, after seccomp is prepared.
+    // Where the kernel lacks Landlock the container still runs and the
+    // receipt says the layer was absent.
     struct Landlock {
         bool enabled = true;
-        std::vector<std::string> writable;  // container paths where writes are allowed
-        // TCP connect restricted to these ports when restrict_connect; empty
-        // otherwise. Ranges are inclusive: {first, last}.
+        // Writes allowed only beneath these container paths (the rest of the
+        // tree is read/execute); a path missing in the container is skipped.
+        std::vector<std::string> writable;
+        // When restrict_connect, TCP connect only to these inclusive port
+        // ranges; otherwise TCP connect is not handled by the ruleset.
         bool restrict_connect = false;
         std::vector<std::pair<uint16_t, uint16_t>> connect_ports;
-        bool scope_signals = true;
-        bool scope_abstract_unix = true;
+        bool scope_signals = true;        // LANDLOCK_SCOPE_SIGNAL
+        bool scope_abstract_unix = true;  // LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
     } landlock;
-    bool loopback_up = true;  // bring lo up in the new network namespace
+    // Bring lo up (netlink) in the container's new network namespace.
+    bool loopback_up = true;
+    // Kill the whole container when this wall-clock time has passed since start.
     std::optional<std::chrono::milliseconds> timeout;
     NetworkMode network = NetworkMode::loopback;
-    std::optional<Allowlist> egress;  // install this ruleset in the container's netns
-    std::string egress_name;          // "policy" or the run.moat.network name
+    // Install this egress ruleset (nftables) in the container's network
+    // namespace before its process starts: established/related and lo
+    // accepted, these destinations (and dns:53) accepted, the rest dropped.
+    std::optional<Allowlist> egress;
+    std::string egress_name;  // "policy" or the run.moat.network name, for the receipt
 };
 
 struct Hardened {
