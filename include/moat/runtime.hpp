@@ -13,6 +13,10 @@
 #include "moat/error.hpp"
 #include "moat/spec.hpp"
 
+namespace moat::policy {
+struct Policy;
+}
+
 namespace moat::runtime {
 
 class Logger;
@@ -28,6 +32,8 @@ struct Global {
 
 struct CreateOptions {
     std::string id;
+    // Instead of the active policy (moat sandbox passes its derived one).
+    const policy::Policy* policy = nullptr;
     std::string bundle = ".";
     std::string console_socket;
     std::string pid_file;

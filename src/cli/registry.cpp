@@ -4,12 +4,12 @@ namespace moat::cli {
 
 extern const Command kUpdate, kPause, kResume, kPs, kEvents;  // resource control
 extern const Command kCreate, kStart, kRun, kState, kKill, kDelete, kList, kSpec, kFeatures, kCheck,
-    kReceipt, kExec;
+    kReceipt, kExec, kSandbox;
 
 const std::vector<const Command*>& commands() {
     static const std::vector<const Command*> all = {
         &kCreate, &kStart, &kRun, &kState, &kKill, &kDelete, &kList, &kSpec, &kFeatures, &kCheck,
-        &kReceipt, &kExec,
+        &kReceipt, &kExec, &kSandbox,
         &kUpdate, &kPause, &kResume, &kPs, &kEvents,
     };
     return all;

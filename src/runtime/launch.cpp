@@ -262,6 +262,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
         return std::unexpected(std::move(config.error()));
     }
     auto active = MOAT_TRY(load_active_policy(g));
+    if (o.policy) active.policy = *o.policy;
     const policy::Policy& pol = active.policy;
     Launched l;
     l.hardened = MOAT_TRY(policy::harden(*config, pol));
