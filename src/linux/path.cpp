@@ -56,13 +56,31 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, b
     return UniqueFd(fd);
 }
 
-Result<UniqueFd> ensure_in_root(int root_fd, const std::string& path, bool as_file) {
+namespace {
+
+// ".." applied lexically and clamped at "/", as RESOLVE_IN_ROOT clamps it.
+std::string clamp_to_root(const std::string& path) {
+    std::vector<std::string> out;
+    for (auto& c : components(path)) {
+        if (c == "..") {
+            if (!out.empty()) out.pop_back();
+        } else {
+            out.push_back(c);
+        }
+    }
+    std::string s;
+    for (auto& c : out) s += "/" + c;
+    return s.empty() ? "/" : s;
+}
+
+Result<UniqueFd> ensure_walk(int root_fd, const std::string& path, bool as_file, int depth) {
     if (auto fd = open_in_root(root_fd, path, O_PATH); fd) return fd;
     else if (fd.error().code != ENOENT) return std::unexpected(std::move(fd.error()));
+    if (depth > 40) return fail("path " + path + ": too many levels of symbolic links", ELOOP);
 
     // Walk from the root, creating what is missing. Each step resolves the
     // prefix again within root, so a symlink planted in the image cannot lead
-    // the walk outside it.
+    // the walk outside it; a dangling symlink has its target made, inside root.
     auto parts = components(path);
     std::string prefix;
     for (size_t i = 0; i < parts.size(); ++i) {
@@ -73,6 +91,15 @@ Result<UniqueFd> ensure_in_root(int root_fd, const std::string& path, bool as_fi
         else if (fd.error().code != ENOENT) return std::unexpected(std::move(fd.error()));
         auto dir = MOAT_TRY(open_in_root(root_fd, parent, O_DIRECTORY | O_RDONLY));
         bool last = i + 1 == parts.size();
+        char target[4096];
+        ssize_t n = ::readlinkat(dir.get(), parts[i].c_str(), target, sizeof target - 1);
+        if (n > 0) {
+            std::string t(target, static_cast<size_t>(n));
+            std::string resolved = t.front() == '/' ? t : parent + "/" + t;
+            std::string rest;
+            for (size_t j = i + 1; j < parts.size(); ++j) rest += "/" + parts[j];
+            return ensure_walk(root_fd, clamp_to_root(resolved + rest), as_file, depth + 1);
+        }
         if (last && as_file) {
             int fd = ::openat(dir.get(), parts[i].c_str(),
                               O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -83,6 +110,12 @@ Result<UniqueFd> ensure_in_root(int root_fd, const std::string& path, bool as_fi
         }
     }
     return open_in_root(root_fd, path, O_PATH);
+}
+
+}  // namespace
+
+Result<UniqueFd> ensure_in_root(int root_fd, const std::string& path, bool as_file) {
+    return ensure_walk(root_fd, path, as_file, 0);
 }
 
 }  // namespace moat::linux

@@ -243,19 +243,21 @@ TEST_F(V1, ProcessesIsTheUnionOverHierarchiesAndSubgroups) {
     EXPECT_EQ(*p, (std::vector<pid_t>{7, 12, 30, 99}));
 }
 
-TEST(V1Host, DestroyRemovesTheContainerDirsDeepestFirstAndKeepsParents) {
+TEST(V1Host, DestroyRemovesTheContainerDirsDeepestFirstAndKeepsBusyParents) {
     FakeCgroupfs fs;
     Host host = fs.v1({"memory", "pids"});
     auto m = open(host, Placement{"c1", "", false});
     ASSERT_TRUE(m);
     ASSERT_TRUE((*m)->create());
     fs.mkdir("memory/moat/c1/nested/deeper");
+    fs.mkdir("memory/moat/other");  // another container still lives under memory/moat
     ASSERT_TRUE(fs.exists("pids/moat/c1"));
     auto s = (*m)->destroy();
     ASSERT_TRUE(s) << s.error().message;
     EXPECT_FALSE(fs.exists("memory/moat/c1"));
     EXPECT_FALSE(fs.exists("pids/moat/c1"));
-    EXPECT_TRUE(fs.exists("memory/moat"));
+    EXPECT_TRUE(fs.exists("memory/moat"));   // in use: kept
+    EXPECT_FALSE(fs.exists("pids/moat"));    // empty default parent: removed
     EXPECT_TRUE((*m)->destroy());  // already gone
     // and the stored path reopens the same cgroup
     auto again = reopen(host, (*m)->path());
