@@ -3,17 +3,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstring>
 
 namespace moat::linux {
+
+Error exec_error(const std::string& name, int code) {
+    std::string why = std::strerror(code);
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    return Error{code, "exec: \"" + name + "\": " + why};
+}
 
 namespace {
 
 Status check_executable(const std::string& path, const std::string& name) {
     struct stat st {};
-    if (::stat(path.c_str(), &st) < 0) return sys_fail("exec: \"" + name + "\"");
+    if (::stat(path.c_str(), &st) < 0) return std::unexpected(exec_error(name, errno));
     if (S_ISDIR(st.st_mode)) return fail("exec: \"" + name + "\": is a directory", EISDIR);
-    if (::access(path.c_str(), X_OK) < 0) return sys_fail("exec: \"" + name + "\"");
+    if (::access(path.c_str(), X_OK) < 0) return std::unexpected(exec_error(name, errno));
     return {};
 }
 

@@ -13,6 +13,11 @@ namespace moat::linux {
 // unset). The error reads `exec: "/nope": no such file or directory`.
 Result<std::string> find_executable(const std::string& name, const std::vector<std::string>& env);
 
+// `exec: "NAME": <strerror, lowercased>`, worded as runc words it: Docker's CLI and
+// daemon look for "no such file or directory" / "permission denied" in the
+// runtime's error to answer 127 / 126 instead of 125.
+Error exec_error(const std::string& name, int code);
+
 // NULL-terminated argv/envp views over strings that outlive the exec call.
 struct ExecArgs {
     std::vector<char*> argv, envp;

@@ -177,7 +177,7 @@ Status become_process(InitPlan& p, Channel& ch) {
     ch.close();
     linux::ExecArgs exec(p.process.args, p.process.env);
     ::execve(path.c_str(), exec.argv.data(), exec.envp.data());
-    return sys_fail("exec: \"" + p.process.args[0] + "\"");
+    return std::unexpected(linux::exec_error(p.process.args[0], errno));
 }
 
 Status init_steps(InitPlan& p, Channel& ch) {

@@ -17,7 +17,7 @@ TEST(FindExecutable, SearchesPathAndNamesMissingCommand) {
     EXPECT_EQ(missing.error().message, "exec: \"no-such-command-xyz\": executable file not found in $PATH");
     auto abs = find_executable("/nope", {});
     ASSERT_FALSE(abs);
-    EXPECT_EQ(abs.error().message, "exec: \"/nope\": No such file or directory");
+    EXPECT_EQ(abs.error().message, "exec: \"/nope\": no such file or directory");
     auto dir = find_executable("/tmp", {});
     ASSERT_FALSE(dir);
     EXPECT_NE(dir.error().message.find("is a directory"), std::string::npos);
