@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# End-to-end: Debian's docker.io running containers with `--runtime moat`.
+# Starts a private dockerd (its own data-root, exec-root and socket under a temporary
+# directory, --iptables=false --bridge=none), registers moat in its daemon.json, imports
+# a busybox image, drives docker through run/exec/stop/kill/pause/update/stats/rm -f,
+# checks the hardened profile from inside and the refusal path, then removes it all.
+source "$(dirname "$0")/lib.sh"
+
+TESTS=(run-echo exit-code run-tty entrypoint-missing profile-readonly-root profile-only-lo
+       profile-no-caps profile-seccomp profile-no-new-privs run-detached cgroup-memory
+       cgroup-pids cgroup-cpus exec exec-exit-code exec-tty pause-unpause update-memory stats
+       stop-term stop-kill kill rm-force refuse-root-bind refuse-etc-bind refuse-run-bind
+       no-leftovers)
+need_moat "${TESTS[@]}"
+if ! need_commands dockerd containerd; then
+    skip_all "docker.io is not installed and scripts/install-deps --engines could not install it" "${TESTS[@]}"
+    exit 0
+fi
+# The docker CLI that came with dockerd (another one on PATH may be newer than the daemon).
+DOCKER_CLI=${DOCKER_CLI:-$( [[ -x /usr/bin/docker ]] && echo /usr/bin/docker || command -v docker )}
+
+DD=$E2E_TMP/docker
+mkdir -p "$DD/data" "$DD/exec"
+export DOCKER_HOST=unix://$DD/docker.sock
+printf '{"runtimes": {"moat": {"path": "%s"}}}\n' "$MOAT" >"$DD/daemon.json"
+IMG=moat-e2e-busybox:latest
+dockerd --iptables=false --ip-masq=false --bridge=none --data-root "$DD/data" --exec-root "$DD/exec" \
+    --pidfile "$DD/dockerd.pid" -H "$DOCKER_HOST" --config-file "$DD/daemon.json" \
+    >"$DD/dockerd.log" 2>&1 &
+DOCKERD_PID=$!
+
+stop_dockerd() {
+    local ids
+    ids=$(timeout 30 "$DOCKER_CLI" ps -aq 2>/dev/null)
+    [[ -n $ids ]] && timeout 60 "$DOCKER_CLI" rm -f $ids >/dev/null 2>&1
+    timeout 30 "$DOCKER_CLI" rmi -f "$IMG" >/dev/null 2>&1
+    kill -TERM "$DOCKERD_PID" 2>/dev/null
+    local i
+    for ((i = 0; i < 150; i++)); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$DOCKERD_PID" 2>/dev/null
+    wait "$DOCKERD_PID" 2>/dev/null
+    # Whatever dockerd left mounted under its private roots (overlays, netns, shm).
+    awk -v t="$DD" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+        while read -r m; do umount -l "$m"; done
+}
+on_exit stop_dockerd
+
+docker() { "$DOCKER_CLI" "$@"; }
+
+if ! wait_until 90 docker info; then
+    skip_all "dockerd did not start in 90 s: $(tail_file "$DD/dockerd.log" 8)" "${TESTS[@]}"
+    exit 0
+fi
+if ! make_rootfs_tar "$E2E_TMP/rootfs.tar" || ! capture out docker import "$E2E_TMP/rootfs.tar" "$IMG"; then
+    skip_all "could not import the busybox image: ${out:-no busybox}" "${TESTS[@]}"
+    exit 0
+fi
+
+RUN=(run --runtime moat)
+
+# --- one-shot runs -------------------------------------------------------------------
+if capture out docker "${RUN[@]}" --rm "$IMG" echo hi && [[ $out == hi ]]; then ok run-echo
+else not_ok run-echo "docker run printed: $out"; fi
+
+st=0; capture out docker "${RUN[@]}" --rm "$IMG" sh -c 'exit 3' || st=$?
+if [[ $st == 3 ]]; then ok exit-code; else not_ok exit-code "status $st, want 3: $out"; fi
+
+# -t without -i needs no terminal on our side: docker allocates the pty for the container.
+if capture out docker "${RUN[@]}" --rm -t "$IMG" sh -c 'tty' && [[ $out == /dev/pts/* ]]; then ok run-tty
+else not_ok run-tty "docker run -t: $out"; fi
+
+st=0; capture out docker "${RUN[@]}" --rm "$IMG" /no/such/entrypoint || st=$?
+if [[ $st == 127 && $out == *"/no/such/entrypoint"*"no such file or directory"* ]]; then ok entrypoint-missing
+else not_ok entrypoint-missing "status $st (want 127, as with runc): $out"; fi
+
+probe='touch /probe 2>/dev/null && echo rootfs=rw || echo rootfs=ro; echo nets=$(ls /sys/class/net | tr "\n" " "); cat /proc/self/status'
+if capture out docker "${RUN[@]}" --rm "$IMG" sh -c "$probe"; then
+    [[ $out == *rootfs=ro* ]] && ok profile-readonly-root || not_ok profile-readonly-root "touch / succeeded"
+    nets=$(sed -n 's/^nets=//p' <<<"$out")
+    [[ $nets == lo ]] && ok profile-only-lo || not_ok profile-only-lo "interfaces: $nets"
+    v=$(proc_status_field "$out" CapEff)
+    [[ $v == 0000000000000000 ]] && ok profile-no-caps || not_ok profile-no-caps "CapEff $v"
+    v=$(proc_status_field "$out" Seccomp)
+    [[ $v == 2 ]] && ok profile-seccomp || not_ok profile-seccomp "Seccomp $v"
+    v=$(proc_status_field "$out" NoNewPrivs)
+    [[ $v == 1 ]] && ok profile-no-new-privs || not_ok profile-no-new-privs "NoNewPrivs $v"
+else
+    for t in profile-readonly-root profile-only-lo profile-no-caps profile-seccomp profile-no-new-privs; do
+        not_ok "$t" "docker run of the probe failed: $out"
+    done
+fi
+
+# --- a long-running container -----------------------------------------------------------
+LONG=()
+if capture cid docker "${RUN[@]}" -d --memory 128m --pids-limit 50 --cpus 0.5 "$IMG" sleep 300 &&
+    capture state docker inspect -f '{{.State.Status}} {{.State.Pid}}' "$cid" && [[ $state == running* ]]; then
+    ok run-detached
+    LONG=("$cid")
+    pid=${state#running }
+else
+    not_ok run-detached "docker run -d: ${cid:-} ${state:-}"
+fi
+
+cg() { cgroup_value "$1" "$pid" "$2" "$3"; }
+if [[ ${#LONG[@]} -eq 1 ]]; then
+    v=$(cg memory memory.limit_in_bytes memory.max)
+    [[ $v == 134217728 ]] && ok cgroup-memory || not_ok cgroup-memory "memory limit $v, want 134217728"
+    v=$(cg pids pids.max pids.max)
+    [[ $v == 50 ]] && ok cgroup-pids || not_ok cgroup-pids "pids.max $v, want 50"
+    q=$(cg cpu cpu.cfs_quota_us cpu.max); p=$(cg cpu cpu.cfs_period_us cpu.max)
+    [[ $q == 50000 && $p == 100000 ]] || [[ $q == "50000 100000" ]] && ok cgroup-cpus ||
+        not_ok cgroup-cpus "quota $q period $p, want 50000/100000"
+
+    if capture out docker exec "$cid" echo in-exec && [[ $out == in-exec ]]; then ok exec
+    else not_ok exec "docker exec: $out"; fi
+    st=0; capture out docker exec "$cid" sh -c 'exit 4' || st=$?
+    [[ $st == 4 ]] && ok exec-exit-code || not_ok exec-exit-code "status $st, want 4: $out"
+    if capture out docker exec -t "$cid" tty && [[ $out == /dev/pts/* ]]; then ok exec-tty
+    else not_ok exec-tty "docker exec -t: $out"; fi
+
+    if capture out docker pause "$cid" && capture s1 docker inspect -f '{{.State.Status}}' "$cid" &&
+        f1=$(cg freezer freezer.state cgroup.freeze) &&
+        capture out docker unpause "$cid" && capture s2 docker inspect -f '{{.State.Status}}' "$cid" &&
+        f2=$(cg freezer freezer.state cgroup.freeze) &&
+        [[ $s1 == paused && $s2 == running && $f1 == FROZEN && $f2 == THAWED ]]; then ok pause-unpause
+    else not_ok pause-unpause "paused: ${s1:-?}/${f1:-?}, unpaused: ${s2:-?}/${f2:-?}: $out"; fi
+
+    if capture out docker update --memory 256m --memory-swap 256m "$cid"; then
+        v=$(cg memory memory.limit_in_bytes memory.max)
+        [[ $v == 268435456 ]] && ok update-memory || not_ok update-memory "memory limit $v after update, want 268435456"
+    else not_ok update-memory "docker update: $out"; fi
+
+    if capture out docker stats --no-stream --format '{{.MemUsage}} {{.PIDs}}' "$cid" && [[ $out == *"/ 256MiB"* ]]; then
+        ok stats
+    else not_ok stats "docker stats: $out"; fi
+
+    t0=$SECONDS
+    if capture out docker rm -f "$cid" && ! docker inspect "$cid" >/dev/null 2>&1; then
+        left=$(awk -v id="$cid" 'index($0, id)' /proc/self/mountinfo | head -3)
+        if [[ -d /sys/fs/cgroup/memory/docker/$cid || -d /sys/fs/cgroup/pids/docker/$cid ]]; then
+            not_ok rm-force "cgroup of $cid left behind"
+        elif [[ -d $DD/exec/runtime-moat/moby/$cid ]]; then
+            not_ok rm-force "moat state $DD/exec/runtime-moat/moby/$cid left behind"
+        elif kill -0 "$pid" 2>/dev/null; then
+            not_ok rm-force "process $pid still alive"
+        elif [[ -n $left ]]; then
+            not_ok rm-force "mounts left: $left"
+        else ok rm-force; fi
+    else not_ok rm-force "docker rm -f: $out"; fi
+else
+    for t in cgroup-memory cgroup-pids cgroup-cpus exec exec-exit-code exec-tty pause-unpause update-memory stats rm-force; do
+        skip "$t" "no running container (run-detached failed)"
+    done
+fi
+
+# --- stop and kill ---------------------------------------------------------------------
+if capture cid docker "${RUN[@]}" -d "$IMG" sh -c 'trap "exit 7" TERM; while :; do sleep 0.2; done'; then
+    sleep 1
+    t0=$SECONDS
+    capture out docker stop -t 20 "$cid"
+    took=$((SECONDS - t0))
+    capture code docker inspect -f '{{.State.ExitCode}}' "$cid"
+    [[ $code == 7 && $took -lt 15 ]] && ok stop-term || not_ok stop-term "exit code $code (want 7, the TERM trap's) after ${took}s: $out"
+    docker rm -f "$cid" >/dev/null 2>&1
+else not_ok stop-term "docker run -d: $cid"; fi
+
+if capture cid docker "${RUN[@]}" -d --stop-timeout 2 "$IMG" sh -c 'trap "" TERM; while :; do sleep 0.2; done'; then
+    sleep 1
+    t0=$SECONDS
+    capture out docker stop "$cid"
+    took=$((SECONDS - t0))
+    capture code docker inspect -f '{{.State.ExitCode}} {{.State.Status}}' "$cid"
+    [[ $code == "137 exited" && $took -ge 2 ]] && ok stop-kill ||
+        not_ok stop-kill "after ${took}s (want >= 2, the stop timeout): $code (want 137 exited): $out"
+    docker rm -f "$cid" >/dev/null 2>&1
+else not_ok stop-kill "docker run -d: $cid"; fi
+
+if capture cid docker "${RUN[@]}" -d "$IMG" sleep 300 && capture out docker kill "$cid" &&
+    wait_until 10 sh -c "[ \"\$('$DOCKER_CLI' inspect -f '{{.State.Status}}' $cid)\" = exited ]" &&
+    capture code docker inspect -f '{{.State.ExitCode}}' "$cid" && [[ $code == 137 ]]; then ok kill
+else not_ok kill "docker kill: ${out:-} exit code ${code:-?} (want 137)"; fi
+docker rm -f "$cid" >/dev/null 2>&1
+
+# --- refused configs: the user reads moat's reason in docker's error ----------------------
+refused() {  # NAME WANT-IN-MESSAGE DOCKER-RUN-ARGS...
+    local name=$1 want=$2 st=0
+    shift 2
+    capture out docker "${RUN[@]}" --rm "$@" "$IMG" true || st=$?
+    if [[ $st != 0 && $out == *"$want"* && $out == *policy* ]]; then ok "$name"
+    else not_ok "$name" "status $st, want a failure naming \"$want\": $out"; fi
+}
+refused refuse-root-bind "protected host directory" --privileged -v /:/host
+refused refuse-etc-bind "protected host directory" -v /etc:/host-etc
+refused refuse-run-bind "/var/run" -v /var/run:/var/run
+
+# Nothing of ours left: no containers, no moat state, no cgroups, no container mounts.
+sleep 1
+leftovers=$(docker ps -aq)
+[[ -d $DD/exec/runtime-moat/moby ]] && leftovers+=" $(ls "$DD/exec/runtime-moat/moby")"
+for c in memory pids cpu freezer; do
+    [[ -d /sys/fs/cgroup/$c/docker ]] && leftovers+=" $(find /sys/fs/cgroup/$c/docker -mindepth 1 -maxdepth 1 -type d -printf "$c:%f ")"
+done
+leftovers+=$(awk -v t="$DD/data/overlay2" 'index($5, t) == 1 { print " mount:" $5 }' /proc/self/mountinfo)
+leftovers=$(echo $leftovers)
+[[ -z $leftovers ]] && ok no-leftovers || not_ok no-leftovers "left behind: $leftovers"
