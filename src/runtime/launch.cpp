@@ -218,6 +218,19 @@ Status enter_parent_namespaces(linux::NamespacePlan& ns) {
 
 namespace {
 
+// linux.timeOffsets go to the new time namespace before any process enters
+// it (the kernel freezes them then): the clone that follows is the first.
+Status write_time_offsets(const std::map<std::string, spec::TimeOffset>& offsets) {
+    for (auto& [clock, off] : offsets) {
+        if (clock != "monotonic" && clock != "boottime")
+            return fail("linux.timeOffsets: unknown clock \"" + clock + "\"", EINVAL);
+        std::string line = clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs);
+        MOAT_CHECK_CTX(linux::write_file("/proc/self/timens_offsets", line, O_WRONLY | O_CLOEXEC),
+                       "linux.timeOffsets." + clock);
+    }
+    return {};
+}
+
 receipt::Receipt begin_receipt(const Record& r, const spec::Spec& s, const ActivePolicy& active,
                                const policy::Hardened& h, const InitPlan& plan) {
     receipt::Receipt rec;
@@ -285,6 +298,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     auto plan = MOAT_TRY(make_plan(g, o, l, bundle, rootfs, pol, mode));
     if (mode == LaunchMode::create) plan.exec_fifo = MOAT_TRY(make_exec_fifo(store, o.id));
     MOAT_CHECK(enter_parent_namespaces(plan.namespaces));
+    if (plan.namespaces.new_time) MOAT_CHECK(write_time_offsets(s.linux.time_offsets));
     auto [parent_end, child_end] = MOAT_TRY(Channel::make_pair());
 
     int pidfd = -1;
