@@ -51,7 +51,7 @@ if ! wait_until 90 docker info; then
     skip_all "dockerd did not start in 90 s: $(tail_file "$DD/dockerd.log" 8)" "${TESTS[@]}"
     exit 0
 fi
-if ! make_rootfs_tar "$E2E_TMP/rootfs.tar" || ! capture out docker import "$E2E_TMP/rootfs.tar" "$IMG"; then
+if ! make_rootfs_tar "$E2E_TMP/rootfs.tar" || ! capture out "$DOCKER_CLI" import "$E2E_TMP/rootfs.tar" "$IMG"; then
     skip_all "could not import the busybox image: ${out:-no busybox}" "${TESTS[@]}"
     exit 0
 fi
@@ -59,22 +59,22 @@ fi
 RUN=(run --runtime moat)
 
 # --- one-shot runs -------------------------------------------------------------------
-if capture out docker "${RUN[@]}" --rm "$IMG" echo hi && [[ $out == hi ]]; then ok run-echo
+if capture out "$DOCKER_CLI" "${RUN[@]}" --rm "$IMG" echo hi && [[ $out == hi ]]; then ok run-echo
 else not_ok run-echo "docker run printed: $out"; fi
 
-st=0; capture out docker "${RUN[@]}" --rm "$IMG" sh -c 'exit 3' || st=$?
+st=0; capture out "$DOCKER_CLI" "${RUN[@]}" --rm "$IMG" sh -c 'exit 3' || st=$?
 if [[ $st == 3 ]]; then ok exit-code; else not_ok exit-code "status $st, want 3: $out"; fi
 
 # -t without -i needs no terminal on our side: docker allocates the pty for the container.
-if capture out docker "${RUN[@]}" --rm -t "$IMG" sh -c 'tty' && [[ $out == /dev/pts/* ]]; then ok run-tty
+if capture out "$DOCKER_CLI" "${RUN[@]}" --rm -t "$IMG" sh -c 'tty' && [[ $out == /dev/pts/* ]]; then ok run-tty
 else not_ok run-tty "docker run -t: $out"; fi
 
-st=0; capture out docker "${RUN[@]}" --rm "$IMG" /no/such/entrypoint || st=$?
+st=0; capture out "$DOCKER_CLI" "${RUN[@]}" --rm "$IMG" /no/such/entrypoint || st=$?
 if [[ $st == 127 && $out == *"/no/such/entrypoint"*"no such file or directory"* ]]; then ok entrypoint-missing
 else not_ok entrypoint-missing "status $st (want 127, as with runc): $out"; fi
 
 probe='touch /probe 2>/dev/null && echo rootfs=rw || echo rootfs=ro; echo nets=$(ls /sys/class/net | tr "\n" " "); cat /proc/self/status'
-if capture out docker "${RUN[@]}" --rm "$IMG" sh -c "$probe"; then
+if capture out "$DOCKER_CLI" "${RUN[@]}" --rm "$IMG" sh -c "$probe"; then
     [[ $out == *rootfs=ro* ]] && ok profile-readonly-root || not_ok profile-readonly-root "touch / succeeded"
     nets=$(sed -n 's/^nets=//p' <<<"$out")
     [[ $nets == lo ]] && ok profile-only-lo || not_ok profile-only-lo "interfaces: $nets"
@@ -92,8 +92,8 @@ fi
 
 # --- a long-running container -----------------------------------------------------------
 LONG=()
-if capture cid docker "${RUN[@]}" -d --memory 128m --pids-limit 50 --cpus 0.5 "$IMG" sleep 300 &&
-    capture state docker inspect -f '{{.State.Status}} {{.State.Pid}}' "$cid" && [[ $state == running* ]]; then
+if capture cid "$DOCKER_CLI" "${RUN[@]}" -d --memory 128m --pids-limit 50 --cpus 0.5 "$IMG" sleep 300 &&
+    capture state "$DOCKER_CLI" inspect -f '{{.State.Status}} {{.State.Pid}}' "$cid" && [[ $state == running* ]]; then
     ok run-detached
     LONG=("$cid")
     pid=${state#running }
@@ -111,31 +111,31 @@ if [[ ${#LONG[@]} -eq 1 ]]; then
     [[ $q == 50000 && $p == 100000 ]] || [[ $q == "50000 100000" ]] && ok cgroup-cpus ||
         not_ok cgroup-cpus "quota $q period $p, want 50000/100000"
 
-    if capture out docker exec "$cid" echo in-exec && [[ $out == in-exec ]]; then ok exec
+    if capture out "$DOCKER_CLI" exec "$cid" echo in-exec && [[ $out == in-exec ]]; then ok exec
     else not_ok exec "docker exec: $out"; fi
-    st=0; capture out docker exec "$cid" sh -c 'exit 4' || st=$?
+    st=0; capture out "$DOCKER_CLI" exec "$cid" sh -c 'exit 4' || st=$?
     [[ $st == 4 ]] && ok exec-exit-code || not_ok exec-exit-code "status $st, want 4: $out"
-    if capture out docker exec -t "$cid" tty && [[ $out == /dev/pts/* ]]; then ok exec-tty
+    if capture out "$DOCKER_CLI" exec -t "$cid" tty && [[ $out == /dev/pts/* ]]; then ok exec-tty
     else not_ok exec-tty "docker exec -t: $out"; fi
 
-    if capture out docker pause "$cid" && capture s1 docker inspect -f '{{.State.Status}}' "$cid" &&
+    if capture out "$DOCKER_CLI" pause "$cid" && capture s1 "$DOCKER_CLI" inspect -f '{{.State.Status}}' "$cid" &&
         f1=$(cg freezer freezer.state cgroup.freeze) &&
-        capture out docker unpause "$cid" && capture s2 docker inspect -f '{{.State.Status}}' "$cid" &&
+        capture out "$DOCKER_CLI" unpause "$cid" && capture s2 "$DOCKER_CLI" inspect -f '{{.State.Status}}' "$cid" &&
         f2=$(cg freezer freezer.state cgroup.freeze) &&
         [[ $s1 == paused && $s2 == running && $f1 == FROZEN && $f2 == THAWED ]]; then ok pause-unpause
     else not_ok pause-unpause "paused: ${s1:-?}/${f1:-?}, unpaused: ${s2:-?}/${f2:-?}: $out"; fi
 
-    if capture out docker update --memory 256m --memory-swap 256m "$cid"; then
+    if capture out "$DOCKER_CLI" update --memory 256m --memory-swap 256m "$cid"; then
         v=$(cg memory memory.limit_in_bytes memory.max)
         [[ $v == 268435456 ]] && ok update-memory || not_ok update-memory "memory limit $v after update, want 268435456"
     else not_ok update-memory "docker update: $out"; fi
 
-    if capture out docker stats --no-stream --format '{{.MemUsage}} {{.PIDs}}' "$cid" && [[ $out == *"/ 256MiB"* ]]; then
+    if capture out "$DOCKER_CLI" stats --no-stream --format '{{.MemUsage}} {{.PIDs}}' "$cid" && [[ $out == *"/ 256MiB"* ]]; then
         ok stats
     else not_ok stats "docker stats: $out"; fi
 
     t0=$SECONDS
-    if capture out docker rm -f "$cid" && ! docker inspect "$cid" >/dev/null 2>&1; then
+    if capture out "$DOCKER_CLI" rm -f "$cid" && ! docker inspect "$cid" >/dev/null 2>&1; then
         left=$(awk -v id="$cid" 'index($0, id)' /proc/self/mountinfo | head -3)
         if [[ -d /sys/fs/cgroup/memory/docker/$cid || -d /sys/fs/cgroup/pids/docker/$cid ]]; then
             not_ok rm-force "cgroup of $cid left behind"
@@ -154,30 +154,30 @@ else
 fi
 
 # --- stop and kill ---------------------------------------------------------------------
-if capture cid docker "${RUN[@]}" -d "$IMG" sh -c 'trap "exit 7" TERM; while :; do sleep 0.2; done'; then
+if capture cid "$DOCKER_CLI" "${RUN[@]}" -d "$IMG" sh -c 'trap "exit 7" TERM; while :; do sleep 0.2; done'; then
     sleep 1
     t0=$SECONDS
-    capture out docker stop -t 20 "$cid"
+    capture out "$DOCKER_CLI" stop -t 20 "$cid"
     took=$((SECONDS - t0))
-    capture code docker inspect -f '{{.State.ExitCode}}' "$cid"
+    capture code "$DOCKER_CLI" inspect -f '{{.State.ExitCode}}' "$cid"
     [[ $code == 7 && $took -lt 15 ]] && ok stop-term || not_ok stop-term "exit code $code (want 7, the TERM trap's) after ${took}s: $out"
     docker rm -f "$cid" >/dev/null 2>&1
 else not_ok stop-term "docker run -d: $cid"; fi
 
-if capture cid docker "${RUN[@]}" -d --stop-timeout 2 "$IMG" sh -c 'trap "" TERM; while :; do sleep 0.2; done'; then
+if capture cid "$DOCKER_CLI" "${RUN[@]}" -d --stop-timeout 2 "$IMG" sh -c 'trap "" TERM; while :; do sleep 0.2; done'; then
     sleep 1
     t0=$SECONDS
-    capture out docker stop "$cid"
+    capture out "$DOCKER_CLI" stop "$cid"
     took=$((SECONDS - t0))
-    capture code docker inspect -f '{{.State.ExitCode}} {{.State.Status}}' "$cid"
+    capture code "$DOCKER_CLI" inspect -f '{{.State.ExitCode}} {{.State.Status}}' "$cid"
     [[ $code == "137 exited" && $took -ge 2 ]] && ok stop-kill ||
         not_ok stop-kill "after ${took}s (want >= 2, the stop timeout): $code (want 137 exited): $out"
     docker rm -f "$cid" >/dev/null 2>&1
 else not_ok stop-kill "docker run -d: $cid"; fi
 
-if capture cid docker "${RUN[@]}" -d "$IMG" sleep 300 && capture out docker kill "$cid" &&
+if capture cid "$DOCKER_CLI" "${RUN[@]}" -d "$IMG" sleep 300 && capture out "$DOCKER_CLI" kill "$cid" &&
     wait_until 10 sh -c "[ \"\$('$DOCKER_CLI' inspect -f '{{.State.Status}}' $cid)\" = exited ]" &&
-    capture code docker inspect -f '{{.State.ExitCode}}' "$cid" && [[ $code == 137 ]]; then ok kill
+    capture code "$DOCKER_CLI" inspect -f '{{.State.ExitCode}}' "$cid" && [[ $code == 137 ]]; then ok kill
 else not_ok kill "docker kill: ${out:-} exit code ${code:-?} (want 137)"; fi
 docker rm -f "$cid" >/dev/null 2>&1
 
@@ -185,7 +185,7 @@ docker rm -f "$cid" >/dev/null 2>&1
 refused() {  # NAME WANT-IN-MESSAGE DOCKER-RUN-ARGS...
     local name=$1 want=$2 st=0
     shift 2
-    capture out docker "${RUN[@]}" --rm "$@" "$IMG" true || st=$?
+    capture out "$DOCKER_CLI" "${RUN[@]}" --rm "$@" "$IMG" true || st=$?
     if [[ $st != 0 && $out == *"$want"* && $out == *policy* ]]; then ok "$name"
     else not_ok "$name" "status $st, want a failure naming \"$want\": $out"; fi
 }

@@ -60,6 +60,7 @@ trap 'exit 130' INT TERM
 capture() {
     local __var=$1 __out __st=0
     shift
+    # An executable, not a shell function: timeout(1) runs programs.
     __out=$(timeout --kill-after=5 "${E2E_TIMEOUT:-60}" "$@" 2>&1 </dev/null) || __st=$?
     printf -v "$__var" '%s' "$__out"
     [[ ${E2E_VERBOSE:-0} == 1 ]] && log "\$ $* -> $__st: $__out"
