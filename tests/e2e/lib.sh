@@ -144,3 +144,28 @@ cgroup_value() {
     done
     return 1
 }
+
+# make_oci_archive LAYER_TAR OUT_TAR NAME: a one-layer OCI image layout archive of
+# LAYER_TAR (uncompressed), named NAME for `ctr images import` (no registry, no docker).
+make_oci_archive() {
+    local layer=$1 out=$2 name=$3 d lsha lsize csha csize msha msize
+    d=$(mktemp -d "$E2E_TMP/oci.XXXXXX")
+    mkdir -p "$d/blobs/sha256"
+    lsha=$(sha256sum "$layer" | cut -d' ' -f1)
+    lsize=$(stat -c %s "$layer")
+    cp "$layer" "$d/blobs/sha256/$lsha"
+    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+        "$lsha" >"$d/config"
+    csha=$(sha256sum "$d/config" | cut -d' ' -f1)
+    csize=$(stat -c %s "$d/config")
+    mv "$d/config" "$d/blobs/sha256/$csha"
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+        "$csha" "$csize" "$lsha" "$lsize" >"$d/manifest"
+    msha=$(sha256sum "$d/manifest" | cut -d' ' -f1)
+    msize=$(stat -c %s "$d/manifest")
+    mv "$d/manifest" "$d/blobs/sha256/$msha"
+    printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"latest"}}]}' \
+        "$msha" "$msize" "$name" >"$d/index.json"
+    echo '{"imageLayoutVersion":"1.0.0"}' >"$d/oci-layout"
+    tar -C "$d" -cf "$out" oci-layout index.json blobs && rm -rf "$d"
+}
