@@ -181,7 +181,8 @@ Status become_process(InitPlan& p, Channel& ch) {
 }
 
 Status init_steps(InitPlan& p, Channel& ch) {
-    MOAT_CHECK(ch.receive(Step::go));
+    auto go = MOAT_TRY(ch.receive(Step::go));
+    if (!go.payload.empty()) p.state_json = std::move(go.payload);
     if (p.join_existing) MOAT_CHECK(join_container(p));
     else MOAT_CHECK(build_container(p, ch));
     return become_process(p, ch);

@@ -317,9 +317,10 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     MOAT_CHECK_CTX(l.cgroup->add_process(pid), "add init to its cgroup");
     if (plan.user_namespace)
         MOAT_CHECK(linux::write_id_maps(pid, s.linux.uid_mappings, s.linux.gid_mappings));
-    MOAT_CHECK(parent_end.send(Step::go));
-
+    // The init needs the state for createContainer and startContainer hooks,
+    // and only the parent knows the pid as the host sees it.
     const std::string state_json = creating_state(o.id, pid, bundle, s);
+    MOAT_CHECK(parent_end.send(Step::go, state_json));
     if (plan.pause_for_runtime_hooks) {
         MOAT_CHECK(parent_end.receive(Step::hooks));
         MOAT_CHECK(run_hooks(s.hooks.prestart, state_json, "prestart"));
