@@ -128,6 +128,10 @@ public:
         // cgroup.kill (5.14+) kills the whole v2 subtree atomically.
         if (auto* u = cg_.unified(); signal == SIGKILL && u && exists(join_path(u->dir, "cgroup.kill")))
             MOAT_CHECK_CTX(write_file(join_path(u->dir, "cgroup.kill"), "1"), "kill all");
+        // An empty cgroup (the usual case at delete, after the init exited and
+        // its pid namespace went with it) needs no freeze: a freeze/thaw pair
+        // costs milliseconds on v1.
+        if (auto before = processes(); before && before->empty()) return {};
         // Otherwise (and for anything outside the v2 subtree on hybrid hosts):
         // freeze so nothing forks while we signal, then thaw so the signals land.
         bool froze = static_cast<bool>(freeze());
