@@ -19,22 +19,32 @@ std::optional<std::string> stat_tail(pid_t pid) {
 
 }  // namespace
 
-std::optional<uint64_t> process_start_time(pid_t pid) {
-    auto tail = stat_tail(pid);
-    if (!tail) return std::nullopt;
+namespace {
+
+// Field 22 (starttime) from the fields after the command name.
+std::optional<uint64_t> start_time_of(const std::string& tail) {
     size_t pos = 0;
     for (int field = 3; field < 22; ++field) {
-        pos = tail->find(' ', pos);
+        pos = tail.find(' ', pos);
         if (pos == std::string::npos) return std::nullopt;
         ++pos;
     }
-    return std::stoull(tail->substr(pos, tail->find(' ', pos) - pos));
+    return std::stoull(tail.substr(pos, tail.find(' ', pos) - pos));
 }
 
+}  // namespace
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+    auto tail = stat_tail(pid);
+    if (!tail) return std::nullopt;
+    return start_time_of(*tail);
+}
+
+// One read of /proc/PID/stat: state and start time come from the same line.
 bool process_alive(pid_t pid, uint64_t start_time) {
     auto tail = stat_tail(pid);
     if (!tail || tail->empty() || (*tail)[0] == 'Z' || (*tail)[0] == 'X') return false;
-    auto st = process_start_time(pid);
+    auto st = start_time_of(*tail);
     return st && *st == start_time;
 }
 
