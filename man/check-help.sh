@@ -23,9 +23,12 @@ help_flags() {
         grep -oE '^ +(-[a-zA-Z], )?--[a-z0-9-]+' | grep -oE -- '--[a-z0-9-]+' | sort -u
 }
 
-# Flags a page defines: option-list lines that start with *-x*, *--flag*.
+# Flags a page defines: a definition line that starts with *-x*, *--flag* and
+# is followed by its tab-indented description (prose mentioning a flag at the
+# start of a line is not a definition).
 page_flags() {
-    grep -E '^\*-' "$1" | grep -oE -- '--[a-z0-9-]+' | sort -u
+    awk '/^\t/ && prev ~ /^\*-/ { print prev } { prev = $0 }' "$1" |
+        grep -oE -- '--[a-z0-9-]+' | sort -u
 }
 
 # check NAME PAGE HELP_TEXT
@@ -45,8 +48,9 @@ check() {
     if [[ ${#problems[@]} -eq 0 ]]; then
         echo "ok man-$name"
     else
-        local IFS=,
-        echo "not ok man-$name: ${problems[*]}"
+        local joined
+        joined=$(printf '%s; ' "${problems[@]}")
+        echo "not ok man-$name: ${joined%; }"
         failed=1
     fi
 }
