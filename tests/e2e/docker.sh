@@ -24,6 +24,8 @@ mkdir -p "$DD/data" "$DD/exec"
 export DOCKER_HOST=unix://$DD/docker.sock
 printf '{"runtimes": {"moat": {"path": "%s"}}}\n' "$MOAT" >"$DD/daemon.json"
 IMG=moat-e2e-busybox:latest
+# A cgroup parent of our own: a host dockerd's containers (under /docker) are not ours to count.
+CGP=moat-e2e-$$
 dockerd --iptables=false --ip-masq=false --bridge=none --data-root "$DD/data" --exec-root "$DD/exec" \
     --pidfile "$DD/dockerd.pid" -H "$DOCKER_HOST" --config-file "$DD/daemon.json" \
     >"$DD/dockerd.log" 2>&1 &
@@ -42,6 +44,7 @@ stop_dockerd() {
     # Whatever dockerd left mounted under its private roots (overlays, netns, shm).
     awk -v t="$DD" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
         while read -r m; do umount -l "$m"; done
+    for m in /sys/fs/cgroup/*/"$CGP" /sys/fs/cgroup/unified/"$CGP"; do [[ -d $m ]] && rmdir "$m"; done
 }
 on_exit stop_dockerd
 
@@ -56,7 +59,7 @@ if ! make_rootfs_tar "$E2E_TMP/rootfs.tar" || ! capture out "$DOCKER_CLI" import
     exit 0
 fi
 
-RUN=(run --runtime moat)
+RUN=(run --runtime moat --cgroup-parent "/$CGP")
 
 # --- one-shot runs -------------------------------------------------------------------
 if capture out "$DOCKER_CLI" "${RUN[@]}" --rm "$IMG" echo hi && [[ $out == hi ]]; then ok run-echo
@@ -137,7 +140,7 @@ if [[ ${#LONG[@]} -eq 1 ]]; then
     t0=$SECONDS
     if capture out "$DOCKER_CLI" rm -f "$cid" && ! docker inspect "$cid" >/dev/null 2>&1; then
         left=$(awk -v id="$cid" 'index($0, id)' /proc/self/mountinfo | head -3)
-        if [[ -d /sys/fs/cgroup/memory/docker/$cid || -d /sys/fs/cgroup/pids/docker/$cid ]]; then
+        if [[ -d /sys/fs/cgroup/memory/$CGP/$cid || -d /sys/fs/cgroup/pids/$CGP/$cid ]]; then
             not_ok rm-force "cgroup of $cid left behind"
         elif [[ -d $DD/exec/runtime-moat/moby/$cid ]]; then
             not_ok rm-force "moat state $DD/exec/runtime-moat/moby/$cid left behind"
@@ -198,7 +201,7 @@ sleep 1
 leftovers=$(docker ps -aq)
 [[ -d $DD/exec/runtime-moat/moby ]] && leftovers+=" $(ls "$DD/exec/runtime-moat/moby")"
 for c in memory pids cpu freezer; do
-    [[ -d /sys/fs/cgroup/$c/docker ]] && leftovers+=" $(find /sys/fs/cgroup/$c/docker -mindepth 1 -maxdepth 1 -type d -printf "$c:%f ")"
+    [[ -d /sys/fs/cgroup/$c/$CGP ]] && leftovers+=" $(find /sys/fs/cgroup/$c/$CGP -mindepth 1 -maxdepth 1 -type d -printf "$c:%f ")"
 done
 leftovers+=$(awk -v t="$DD/data/overlay2" 'index($5, t) == 1 { print " mount:" $5 }' /proc/self/mountinfo)
 leftovers=$(echo $leftovers)
