@@ -296,6 +296,40 @@ TEST_F(Mounts, SymlinkDestinationStaysInsideTheRootfs) {
     EXPECT_TRUE(fs::exists(b.rootfs() + "/etc/passwd"));
 }
 
+TEST_F(Mounts, DanglingRelativeSymlinkDestinationStaysInside) {
+    // rootfs/dangle -> ../../../../../../tmp/<name>, which does not exist
+    // anywhere: whatever moat creates for the mount must be inside the rootfs.
+    std::string name = "moat-dangle-" + std::to_string(::getpid());
+    ASSERT_FALSE(fs::exists("/tmp/" + name));
+    Bundle b;
+    fs::create_symlink("../../../../../../../../tmp/" + name, b.rootfs() + "/dangle");
+    b.spec().mounts.push_back(mount("/dangle", "tmpfs", "tmpfs", {"size=1m"}));
+    auto o = run_in(b, "echo inside > /dangle/marker && cat /tmp/" + name + "/marker");
+    bool created_on_host = fs::exists("/tmp/" + name);
+    if (created_on_host) fs::remove_all("/tmp/" + name);
+    EXPECT_FALSE(created_on_host) << "moat created /tmp/" << name << " on the host";
+    ASSERT_EQ(o.r.status, 0) << o.r;
+    EXPECT_EQ(o.text, "inside\n") << o.r;
+    auto m = mount_at(o.mountinfo, "/tmp/" + name);
+    ASSERT_TRUE(m) << o.mountinfo;
+    EXPECT_EQ(m->fstype, "tmpfs");
+}
+
+TEST_F(Mounts, BindPropagationOption) {
+    TempDir src("moat-bind-src");
+    Bundle b;
+    b.spec().mounts.push_back(mount("/mnt/shared", "bind", src.path(), {"rbind", "rshared"}));
+    b.spec().mounts.push_back(mount("/mnt/private", "bind", src.path(), {"rbind", "rprivate"}));
+    auto o = run_in(b, "true");
+    ASSERT_EQ(o.r.status, 0) << o.r;
+    auto shared = mount_at(o.mountinfo, "/mnt/shared");
+    auto priv = mount_at(o.mountinfo, "/mnt/private");
+    ASSERT_TRUE(shared && priv) << o.mountinfo;
+    EXPECT_TRUE(contains(shared->optional, "shared:")) << "rshared: " << shared->optional;
+    EXPECT_FALSE(contains(priv->optional, "shared:") || contains(priv->optional, "master:"))
+        << "rprivate: " << priv->optional;
+}
+
 TEST_F(Mounts, MaskedPathsHideFilesAndDirectories) {
     Bundle b;
     b.write_file("/secret-dir/key", "top-secret\n");
