@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 TESTS=(run-echo exit-code run-tty entrypoint-missing profile-readonly-root profile-only-lo
        profile-no-caps profile-seccomp profile-no-new-privs run-detached exec exec-exit-code
-       exec-tty stop-term stop-kill kill rm-force refuse-root-bind no-leftovers)
+       exec-tty pause-unpause stop-term stop-kill kill rm-force refuse-root-bind no-leftovers)
 need_moat "${TESTS[@]}"
 if ! need_commands podman conmon; then
     skip_all "podman is not installed and scripts/install-deps --engines could not install it" "${TESTS[@]}"
@@ -75,6 +75,10 @@ if capture cid "${PODMAN[@]}" "${RUN[@]}" -d "$IMG" sleep 300 &&
     [[ $st == 4 ]] && ok exec-exit-code || not_ok exec-exit-code "status $st, want 4: $out"
     if capture out "${PODMAN[@]}" exec -t "$cid" tty && [[ $out == /dev/pts/* ]]; then ok exec-tty
     else not_ok exec-tty "podman exec -t: $out"; fi
+    if capture out "${PODMAN[@]}" pause "$cid" && capture s1 "${PODMAN[@]}" inspect -f '{{.State.Status}}' "$cid" &&
+        capture out "${PODMAN[@]}" unpause "$cid" && capture s2 "${PODMAN[@]}" inspect -f '{{.State.Status}}' "$cid" &&
+        [[ $s1 == paused && $s2 == running ]]; then ok pause-unpause
+    else not_ok pause-unpause "after pause ${s1:-?}, after unpause ${s2:-?}: $out"; fi
     if capture out "${PODMAN[@]}" rm -f "$cid" && ! podman_ container exists "$cid"; then
         if kill -0 "$pid" 2>/dev/null; then not_ok rm-force "process $pid still alive"
         elif [[ -d /sys/fs/cgroup/memory/libpod_parent/libpod-$cid ]]; then not_ok rm-force "cgroup left behind"
@@ -82,7 +86,7 @@ if capture cid "${PODMAN[@]}" "${RUN[@]}" -d "$IMG" sleep 300 &&
     else not_ok rm-force "podman rm -f: $out"; fi
 else
     not_ok run-detached "podman run -d: ${cid:-} ${state:-}"
-    for t in exec exec-exit-code exec-tty rm-force; do skip "$t" "no running container (run-detached failed)"; done
+    for t in exec exec-exit-code exec-tty pause-unpause rm-force; do skip "$t" "no running container (run-detached failed)"; done
 fi
 
 if capture cid "${PODMAN[@]}" "${RUN[@]}" -d "$IMG" sh -c 'trap "exit 7" TERM; while :; do sleep 0.2; done'; then
