@@ -10,9 +10,9 @@ TESTS=(run-echo exit-code run-tty entrypoint-missing profile-readonly-root profi
        profile-no-caps profile-seccomp profile-no-new-privs run-detached cgroup-memory
        cgroup-pids cgroup-cpus exec exec-exit-code exec-tty pause-unpause update-memory stats
        stop-term stop-kill kill rm-force refuse-root-bind refuse-etc-bind refuse-run-bind
-       no-leftovers)
+       refuse-engine-socket no-leftovers)
 need_moat "${TESTS[@]}"
-if ! need_commands dockerd containerd; then
+if ! need_commands dockerd containerd docker; then
     skip_all "docker.io is not installed and scripts/install-deps --engines could not install it" "${TESTS[@]}"
     exit 0
 fi
@@ -195,6 +195,13 @@ refused() {  # NAME WANT-IN-MESSAGE DOCKER-RUN-ARGS...
 refused refuse-root-bind "protected host directory" --privileged -v /:/host
 refused refuse-etc-bind "protected host directory" -v /etc:/host-etc
 refused refuse-run-bind "/var/run" -v /var/run:/var/run
+# The policy knows engine sockets by their standard paths; our private dockerd's socket
+# lives elsewhere, so only a host's /var/run/docker.sock (if there is one) can be tried.
+if [[ -S /var/run/docker.sock ]]; then
+    refused refuse-engine-socket "docker.sock" -v /var/run/docker.sock:/var/run/docker.sock
+else
+    skip refuse-engine-socket "no /var/run/docker.sock on this host (the policy matches engine sockets by path; the private dockerd's $DD/docker.sock is not on its list)"
+fi
 
 # Nothing of ours left: no containers, no moat state, no cgroups, no container mounts.
 sleep 1
