@@ -2,6 +2,7 @@
 # End-to-end: containerd alone, `ctr run --runc-binary moat` (the io.containerd.runc.v2
 # shim path). A private containerd (root, state, sockets under a temporary directory, the
 # CRI plugin off), an OCI archive of a busybox rootfs made here and `ctr images import`ed.
+# shellcheck source=tests/e2e/lib.sh disable=SC2154  # capture() assigns its variable by name
 source "$(dirname "$0")/lib.sh"
 
 TESTS=(run-echo exit-code run-tty profile-readonly-root profile-only-lo profile-no-caps

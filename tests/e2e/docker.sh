@@ -4,6 +4,7 @@
 # directory, --iptables=false --bridge=none), registers moat in its daemon.json, imports
 # a busybox image, drives docker through run/exec/stop/kill/pause/update/stats/rm -f,
 # checks the hardened profile from inside and the refusal path, then removes it all.
+# shellcheck source=tests/e2e/lib.sh disable=SC2154  # capture() assigns its variable by name
 source "$(dirname "$0")/lib.sh"
 
 TESTS=(run-echo exit-code run-tty entrypoint-missing profile-readonly-root profile-only-lo

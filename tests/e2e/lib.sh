@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the end-to-end suites (tests/e2e/*.sh), sourced, not run.
 #
 # Each suite starts its engine itself, in private state directories under one temporary

@@ -3,6 +3,7 @@
 # Private storage (--root, --runroot, --tmpdir under a temporary directory), cgroupfs,
 # file events, --network none. Root here lacks CAP_SYS_RESOURCE, so Podman's default
 # nofile=1048576 fails with every runtime: the ulimits are pinned to 1024.
+# shellcheck source=tests/e2e/lib.sh disable=SC2154  # capture() assigns its variable by name
 source "$(dirname "$0")/lib.sh"
 
 TESTS=(run-echo exit-code run-tty entrypoint-missing profile-readonly-root profile-only-lo
