@@ -347,6 +347,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     r.annotations = s.annotations;
     r.systemd_cgroup = g.systemd_cgroup;
     r.has_terminal = s.process.terminal;
+    r.has_poststart = !s.hooks.poststart.empty();
     r.config_sha256 = receipt::sha256_hex(config_text);
     if (auto t = l.hardened.enforcement.timeout) r.timeout_ms = t->count();
     r.receipts_dir = pol.receipts_dir;

@@ -14,6 +14,7 @@ namespace {
 // poststart hooks run after the process started; their failure is a warning
 // only (the container is already running).
 void run_poststart(const Global& g, const StateStore& store, const Container& c) {
+    if (!c.record.has_poststart) return;
     auto text = store.load_config(c.record.id);
     if (!text) return;
     auto s = spec::parse_config(*text);

@@ -29,7 +29,7 @@ std::string to_json(const Record& r) {
     w.field("pid", static_cast<int64_t>(r.pid)).field("startTime", r.start_time);
     w.field("cgroupPath", r.cgroup_path).field("systemdCgroup", r.systemd_cgroup);
     w.field("created", r.created).field("configSha256", r.config_sha256);
-    w.field("terminal", r.has_terminal).field("timeoutMs", r.timeout_ms);
+    w.field("terminal", r.has_terminal).field("poststart", r.has_poststart).field("timeoutMs", r.timeout_ms);
     w.field("receiptsDir", r.receipts_dir).field("auditLog", r.audit_log);
     w.key("annotations").begin_object();
     for (auto& [k, v] : r.annotations) w.field(k, v);
@@ -59,6 +59,7 @@ Result<Record> from_json(const std::string& text, const std::string& what) {
     if (auto v = root.get("startTime")) r.start_time = MOAT_TRY(v->uint64());
     if (auto v = root.get("systemdCgroup")) r.systemd_cgroup = MOAT_TRY(v->boolean());
     if (auto v = root.get("terminal")) r.has_terminal = MOAT_TRY(v->boolean());
+    if (auto v = root.get("poststart")) r.has_poststart = MOAT_TRY(v->boolean());
     if (auto v = root.get("annotations"))
         for (auto& [k, val] : MOAT_TRY(v->members())) r.annotations[k] = MOAT_TRY(val.string());
     return r;

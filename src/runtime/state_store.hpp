@@ -29,6 +29,7 @@ struct Record {
     std::map<std::string, std::string> annotations;
     bool systemd_cgroup = false;
     bool has_terminal = false;
+    bool has_poststart = false;  // start need not read the config when false
     int64_t timeout_ms = 0;     // wall-clock limit from the policy; 0: none
     std::string receipts_dir;   // where the receipt is filed at delete
     std::string audit_log;      // JSON-lines log to append it to; empty: none
