@@ -21,7 +21,18 @@ constexpr const char* kSecret = "AKIAmoatModesSecret0123456789";
 // net_path: the host's network namespace by path. /proc/1/ns/net by default;
 // a run that really joins it (audit) uses this process's, which is the same
 // host namespace but one this machine lets us open (pid 1 here refuses).
-void make_permissive(Bundle& b, std::vector<std::string> args, std::string net_path = "/proc/1/ns/net") {
+// held_only: only the capabilities this test process holds in its bounding set
+// (this machine withholds CAP_SYS_RESOURCE from everything, so a run that is
+// really granted "all" of them, as in audit mode, cannot get that one).
+uint64_t held_bounding_set() {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("CapBnd:", 0) == 0) return std::stoull(line.substr(7), nullptr, 16);
+    return ~0ull;
+}
+
+void make_permissive(Bundle& b, std::vector<std::string> args, std::string net_path = "/proc/1/ns/net",
+                     bool held_only = false) {
     static const std::vector<std::string> caps = {
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
         "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
@@ -35,7 +46,11 @@ void make_permissive(Bundle& b, std::vector<std::string> args, std::string net_p
     auto& s = b.spec();
     s.process.args = std::move(args);
     spec::Capabilities c;
-    c.bounding = c.effective = c.inheritable = c.permitted = c.ambient = caps;
+    std::vector<std::string> wanted;
+    uint64_t held = held_only ? held_bounding_set() : ~0ull;
+    for (size_t i = 0; i < caps.size(); ++i)  // caps[i] is capability number i
+        if (held & (1ull << i)) wanted.push_back(caps[i]);
+    c.bounding = c.effective = c.inheritable = c.permitted = c.ambient = wanted;
     s.process.capabilities = c;
     s.process.no_new_privileges = false;
     s.process.env.push_back(std::string("AWS_SECRET_ACCESS_KEY=") + kSecret);
@@ -160,7 +175,7 @@ TEST_F(PolicyModes, RefuseAcceptsAConfigThatNeedsNoChange) {
 TEST_F(PolicyModes, AuditRunsUnchangedAndTheReceiptListsTheChanges) {
     Bundle b({.probe = true});
     make_permissive(b, {"sh", "-c", "moat-probe status; moat-probe write /audit-root-file; moat-probe env AWS_SECRET_ACCESS_KEY"},
-                    "/proc/" + std::to_string(::getpid()) + "/ns/net");
+                    "/proc/" + std::to_string(::getpid()) + "/ns/net", /*held_only=*/true);
     auto audit = policy(R"("name": "watcher", "mode": "audit")");
     auto id = new_id();
 
