@@ -85,6 +85,16 @@ bool is_bind(const spec::Mount& m) {
     return false;
 }
 
+bool is_engine_socket(const std::filesystem::path& p) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode)) return false;
+    const std::string name = p.filename().string();
+    for (const char* engine : {"docker.sock", "containerd.sock", "podman.sock", "crio.sock", "dockershim.sock",
+                               "buildkitd.sock", "containerd-shim.sock", "kubelet.sock"})
+        if (name == engine) return true;
+    return false;
+}
+
 // Bind sources are host paths: relative ones are relative to the bundle, and
 // the policy is asked again about the resolved path, since a symlink (say
 // /tmp/x -> /var/run/docker.sock) could hide a refused source.
@@ -103,6 +113,11 @@ Result<std::vector<spec::Mount>> resolve_mounts(const std::string& bundle, const
             if (auto why = policy::refused_bind_source(real.string(), pol))
                 return fail("mounts[" + std::to_string(i) + "].source: " + m.source + " (" +
                             real.string() + ") refused by policy: " + *why, EPERM);
+            // An engine may listen anywhere (dockerd -H unix:///srv/x/docker.sock):
+            // a bound socket is refused by its name too, not only by its usual path.
+            if (is_engine_socket(real))
+                return fail("mounts[" + std::to_string(i) + "].source: " + m.source +
+                                " is a container engine's API socket: refused by policy", EPERM);
         }
     }
     return out;
