@@ -164,6 +164,32 @@ TEST_F(Core, KillBySigkillName) {
     EXPECT_TRUE(wait_status(id, "stopped", 10s)) << "still " << state(id).status;
 }
 
+TEST_F(Core, KillWorksOnACreatedContainer) {
+    auto b = bundle("echo never-started");
+    auto id = new_id();
+    ASSERT_EQ(moat({"create", "--bundle", b->path(), id}).status, 0);
+    auto r = moat({"kill", id, "KILL"});
+    EXPECT_EQ(r.status, 0) << r;
+    EXPECT_TRUE(wait_status(id, "stopped", 10s)) << "still " << state(id).status;
+    // A stopped container cannot be started; delete then removes it.
+    auto started = moat({"start", id});
+    EXPECT_EQ(started.status, 1) << started;
+    EXPECT_FALSE(contains(started.out, "never-started")) << started;
+    EXPECT_EQ(moat({"delete", id}).status, 0);
+    EXPECT_TRUE(no_leaks(*b, id));
+}
+
+TEST_F(Core, StartTwiceFails) {
+    auto b = bundle("sleep 30");
+    auto id = new_id();
+    ASSERT_EQ(moat({"create", "--bundle", b->path(), id}).status, 0);
+    ASSERT_EQ(moat({"start", id}).status, 0);
+    auto r = moat({"start", id});
+    EXPECT_EQ(r.status, 1) << r;
+    EXPECT_FALSE(r.err.empty()) << r;
+    EXPECT_EQ(state(id).status, "running");
+}
+
 TEST_F(Core, KillAllReachesASecondProcess) {
     // init (sh, no TERM handler) ignores TERM; its child sleep does not. Plain
     // kill changes nothing; kill --all ends the sleep, so sh's wait returns.
