@@ -272,6 +272,26 @@ TEST_F(Process, SeccompFromTheSpecStacksOnTheDefaultProfile) {
     EXPECT_EQ(field(line_of(r.out, "status:"), "Seccomp_filters"), "2") << r;
 }
 
+TEST_F(Process, SeccompArgumentRules) {
+    // socket(AF_INET, ...) denied by an argument rule; socket(AF_UNIX, ...) allowed.
+    Bundle b({.probe = true});
+    b.spec().process.args = {"moat-probe", "syscall", "socket-inet", "socket-unix"};
+    spec::Seccomp s;
+    s.default_action = "SCMP_ACT_ALLOW";
+    s.architectures = {"SCMP_ARCH_X86_64"};
+    spec::SeccompSyscall sc;
+    sc.names = {"socket"};
+    sc.action = "SCMP_ACT_ERRNO";
+    sc.errno_ret = 13;  // EACCES, to tell it from anything moat would do
+    sc.args = {spec::SeccompArg{.index = 0, .value = 2 /*AF_INET*/, .value_two = 0, .op = "SCMP_CMP_EQ"}};
+    s.syscalls = {sc};
+    b.spec().linux.seccomp = s;
+    auto r = go(b, true);
+    ASSERT_EQ(r.status, 0) << r;
+    EXPECT_TRUE(contains(r.out, "socket-inet: EACCES")) << r;
+    EXPECT_TRUE(contains(r.out, "socket-unix: ok")) << r;
+}
+
 TEST_F(Process, PreserveFdsPassesFdThree) {
     TempDir dir("moat-preserve");
     std::ofstream(dir / "shared.txt") << "through-fd-3\n";
