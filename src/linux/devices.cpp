@@ -42,12 +42,20 @@ mode_t type_bits(const std::string& type) {
 
 Status create_device(const MountContext& ctx, const spec::Device& d) {
     auto [parent, name] = split_parent(d.path);
-    auto pdir = MOAT_TRY(ensure_in_root(ctx.root_fd, parent, false));
+    MOAT_CHECK(ensure_in_root(ctx.root_fd, parent, false));
     auto dir = MOAT_TRY(open_in_root(ctx.root_fd, parent, O_DIRECTORY | O_RDONLY));
     if (::unlinkat(dir.get(), name.c_str(), 0) < 0 && errno != ENOENT)
         return sys_fail("replace " + d.path);
     mode_t perm = d.file_mode.value_or(0666) & 07777;
-    if (ctx.in_user_ns) {
+    dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
+    bool made = false;
+    if (!ctx.in_user_ns) {
+        if (::mknodat(dir.get(), name.c_str(), type_bits(d.type) | perm, dev) == 0) made = true;
+        // The device cgroup may deny mknod of a node the config lists (no
+        // matching allow rule): fall back to the host's node, as runc does.
+        else if (errno != EPERM) return sys_fail("mknod " + d.path);
+    }
+    if (!made) {
         int fd = ::openat(dir.get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
         if (fd < 0) return sys_fail("create " + d.path);
         UniqueFd placeholder(fd);
@@ -55,9 +63,6 @@ Status create_device(const MountContext& ctx, const spec::Device& d) {
             return sys_fail("bind device " + d.path);
         return {};
     }
-    dev_t dev = makedev(static_cast<unsigned>(d.major), static_cast<unsigned>(d.minor));
-    if (::mknodat(dir.get(), name.c_str(), type_bits(d.type) | perm, dev) < 0)
-        return sys_fail("mknod " + d.path);
     // mknod honours the umask; the spec's mode is what the container must see.
     if (::fchmodat(dir.get(), name.c_str(), perm, 0) < 0) return sys_fail("chmod " + d.path);
     if (::fchownat(dir.get(), name.c_str(), d.uid.value_or(0), d.gid.value_or(0),
