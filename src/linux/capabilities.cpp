@@ -44,6 +44,10 @@ Result<CapSets> parse_capabilities(const spec::Capabilities& caps) {
     MOAT_CHECK(add_set(out.permitted, caps.permitted, base + "permitted", out.last_cap));
     MOAT_CHECK(add_set(out.inheritable, caps.inheritable, base + "inheritable", out.last_cap));
     MOAT_CHECK(add_set(out.ambient, caps.ambient, base + "ambient", out.last_cap));
+    // The kernel only raises an ambient capability that is also permitted and
+    // inheritable; runc drops the others rather than failing (the spec says a
+    // runtime SHOULD NOT fail on a capability it cannot grant).
+    out.ambient &= out.permitted & out.inheritable;
     return out;
 }
 

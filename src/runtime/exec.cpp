@@ -114,6 +114,7 @@ Result<int> exec(const Global& g, const ExecOptions& o) {
     };
     // In the cgroup before it runs anything: it must not escape the limits.
     if (auto r = cgroup->add_process(pid); !r) return fail_child(std::move(r.error()).wrap("join the container's cgroup"));
+    if (auto r = set_oom_score_adj(pid, plan.process); !r) return fail_child(std::move(r.error()));
     if (auto r = parent_end.send(Step::go); !r) return fail_child(std::move(r.error()));
     auto ready = parent_end.receive_either(Step::listener, Step::ready);
     if (!ready) return fail_child(std::move(ready.error()));

@@ -37,11 +37,6 @@ Status set_names(const InitPlan& p) {
     return {};
 }
 
-Status set_oom_score_adj(const spec::Process& proc) {
-    if (!proc.oom_score_adj) return {};
-    return context(linux::write_file("/proc/self/oom_score_adj", std::to_string(*proc.oom_score_adj)),
-                   "process.oomScoreAdj");
-}
 
 // Fds the caller asked to pass (3 .. 3+N-1) lose CLOEXEC; every other fd
 // above 2 gets it, so nothing of moat's reaches the container.
@@ -118,7 +113,6 @@ Status build_container(InitPlan& p, Channel& ch) {
         return sys_fail("unshare cgroup namespace");
     MOAT_CHECK(set_names(p));
     if (p.loopback_up) MOAT_CHECK_CTX(linux::bring_up_loopback(), "bring up lo");
-    MOAT_CHECK(set_oom_score_adj(p.process));
     MOAT_CHECK(linux::prepare_rootfs(p.rootfs));
 
     if (p.pause_for_runtime_hooks) {

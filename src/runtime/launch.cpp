@@ -205,6 +205,13 @@ Status plan_confinement(const spec::Spec& s, const policy::Hardened& h, const po
     return {};
 }
 
+Status set_oom_score_adj(pid_t pid, const spec::Process& process) {
+    if (!process.oom_score_adj) return {};
+    return context(linux::write_file("/proc/" + std::to_string(pid) + "/oom_score_adj",
+                                     std::to_string(*process.oom_score_adj)),
+                   "process.oomScoreAdj");
+}
+
 Result<pid_t> clone_process(int flags, int* pidfd) {
     struct clone_args args {};
     args.flags = static_cast<uint64_t>(flags) | CLONE_PIDFD;
@@ -330,6 +337,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
 
     // Before the child continues, so that nothing it starts escapes the cgroup.
     MOAT_CHECK_CTX(l.cgroup->add_process(pid), "add init to its cgroup");
+    MOAT_CHECK(set_oom_score_adj(pid, s.process));
     if (plan.user_namespace)
         MOAT_CHECK(linux::write_id_maps(pid, s.linux.uid_mappings, s.linux.gid_mappings));
     // The init needs the state for createContainer and startContainer hooks,

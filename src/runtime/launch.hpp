@@ -34,6 +34,9 @@ Status plan_confinement(const spec::Spec& s, const policy::Hardened& h, const po
                         InitPlan& p);
 // clone3 with CLONE_PIDFD, fork-like (the child returns 0).
 Result<pid_t> clone_process(int flags, int* pidfd);
+// process.oomScoreAdj, written by the parent: inside a new user namespace the
+// child may not write its own (raising needs no privilege from outside).
+Status set_oom_score_adj(pid_t pid, const spec::Process& process);
 // Pid and time namespaces are entered by the parent (they apply to children).
 Status enter_parent_namespaces(linux::NamespacePlan& ns);
 
