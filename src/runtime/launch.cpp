@@ -85,6 +85,26 @@ bool is_bind(const spec::Mount& m) {
     return false;
 }
 
+// The OCI default devices (and the pty devices) are always usable, whatever
+// the config's device rules say, as with runc: a deny-all rule must not make
+// /dev/null unwritable (audit mode keeps a config's rules as they are).
+spec::Resources with_default_devices(spec::Resources r) {
+    if (r.devices.empty()) return r;
+    auto allow = [&](int64_t major, std::optional<int64_t> minor) {
+        spec::DeviceCgroup d;
+        d.allow = true;
+        d.type = "c";
+        d.major = major;
+        d.minor = minor;
+        d.access = "rwm";
+        r.devices.push_back(d);
+    };
+    for (int64_t minor : {3, 5, 7, 8, 9}) allow(1, minor);  // null zero full random urandom
+    for (int64_t minor : {0, 1, 2}) allow(5, minor);        // tty console ptmx
+    allow(136, std::nullopt);                               // /dev/pts/*
+    return r;
+}
+
 bool is_engine_socket(const std::filesystem::path& p) {
     struct stat st {};
     if (::stat(p.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode)) return false;
@@ -315,7 +335,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     l.cgroup = MOAT_TRY(cgroups::open(host, placement));
     MOAT_CHECK_CTX(l.cgroup->create(), "create cgroup");
     rollback.cgroup(l.cgroup.get());
-    if (s.linux.resources) MOAT_CHECK(l.cgroup->apply(*s.linux.resources));
+    if (s.linux.resources) MOAT_CHECK(l.cgroup->apply(with_default_devices(*s.linux.resources)));
 
     auto plan = MOAT_TRY(make_plan(g, o, l, bundle, rootfs, pol, mode));
     if (mode == LaunchMode::create) plan.exec_fifo = MOAT_TRY(make_exec_fifo(store, o.id));
