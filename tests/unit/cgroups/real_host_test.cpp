@@ -197,7 +197,13 @@ TEST(RealHost, V1LifecycleWithAChild) {
     ASSERT_TRUE(mgr->thaw());
     EXPECT_EQ(slurp(dir("freezer") + "/freezer.state"), "THAWED");
     EXPECT_FALSE(*mgr->frozen());
-    EXPECT_EQ(proc_state(child.pid), 'S');
+    // A thawed task may be on a CPU for a moment before it sleeps again.
+    char state = proc_state(child.pid);
+    for (int i = 0; i < 100 && state != 'S'; ++i) {
+        ::usleep(10000);
+        state = proc_state(child.pid);
+    }
+    EXPECT_EQ(state, 'S');
 
     auto stats = mgr->stats();
     ASSERT_TRUE(stats) << stats.error().message;

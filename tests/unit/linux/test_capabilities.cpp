@@ -72,8 +72,13 @@ TEST(Capabilities, ParsesNamesToBits) {
     EXPECT_EQ(r->effective, 1ull << CAP_KILL);
     EXPECT_EQ(r->permitted, 0u);
     EXPECT_EQ(r->inheritable, 0u);
-    EXPECT_EQ(r->ambient, 1ull << CAP_NET_BIND_SERVICE);
+    // Ambient without permitted+inheritable cannot be raised: dropped, as runc does.
+    EXPECT_EQ(r->ambient, 0u);
     EXPECT_GE(r->last_cap, CAP_AUDIT_READ);
+    c.permitted = c.inheritable = {"CAP_NET_BIND_SERVICE"};
+    auto kept = parse_capabilities(c);
+    ASSERT_TRUE(kept) << kept.error().message;
+    EXPECT_EQ(kept->ambient, 1ull << CAP_NET_BIND_SERVICE);
     EXPECT_EQ(r->last_cap, last_capability());
 }
 
