@@ -89,7 +89,6 @@ namespace v1 {
 Status memory(const std::string& dir, const spec::Memory& m);
 Status cpu(const std::string& dir, const spec::Cpu& c);
 Status blkio(const std::string& dir, const spec::BlockIO& b);
-Status hugetlb(const std::string& dir, const spec::HugepageLimit& h, const std::string& field);
 Status devices(const std::string& dir, const std::vector<spec::DeviceCgroup>& rules);
 Status net_cls(const std::string& dir, uint32_t class_id);
 Status net_prio(const std::string& dir, const std::vector<spec::NetworkPriority>& priorities);
@@ -100,7 +99,6 @@ namespace v2 {
 Status memory(const std::string& dir, const spec::Memory& m);
 Status cpu(const std::string& dir, const spec::Cpu& c);
 Status io(const std::string& dir, const spec::BlockIO& b);
-Status hugetlb(const std::string& dir, const spec::HugepageLimit& h, const std::string& field);
 Status unified(const std::string& dir, const std::map<std::string, std::string>& values);
 // Enable every available controller in cgroup.subtree_control from the mount
 // down to the cgroup's parent. Best effort per controller: a controller that

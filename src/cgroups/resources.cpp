@@ -9,6 +9,21 @@ namespace moat::cgroups::detail {
 
 namespace {
 
+// v1 and v2 differ only in the file suffix ("limit_in_bytes" / "max").
+Status hugetlb(const std::string& dir, const spec::HugepageLimit& h, const std::string& field,
+               const std::string& suffix) {
+    auto file = "hugetlb." + h.page_size + "." + suffix;
+    if (!exists(join_path(dir, file)))
+        return fail("linux.resources." + field + ": huge page size " + h.page_size +
+                        " is not supported on this host (no " + file + ")",
+                    EINVAL);
+    MOAT_CHECK(put(dir, file, std::to_string(h.limit), field));
+    // Reservations count too, or a mapping can reserve past the limit.
+    auto rsvd = "hugetlb." + h.page_size + ".rsvd." + suffix;
+    if (exists(join_path(dir, rsvd))) MOAT_CHECK(put(dir, rsvd, std::to_string(h.limit), field));
+    return {};
+}
+
 // On v2 a controller the host has may still be missing from this cgroup:
 // the parent did not (or could not, having processes of its own) enable it.
 Status missing(std::string_view field, std::string_view controller, const Cgroup& cg,
@@ -103,7 +118,7 @@ Status apply_resources(const Cgroup& cg, const spec::Resources& r) {
         auto t = cg.find("hugetlb", "hugetlb");
         if (!t) return missing(field, "hugetlb", cg, "hugetlb");
         auto& h = r.hugepage_limits[i];
-        MOAT_CHECK(t->v2 ? v2::hugetlb(t->dir, h, field) : v1::hugetlb(t->dir, h, field));
+        MOAT_CHECK(hugetlb(t->dir, h, field, t->v2 ? "max" : "limit_in_bytes"));
     }
     if (r.network) {
         // cgroup v2 has no net_cls/net_prio; only a v1 mount can take these.

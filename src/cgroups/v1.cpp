@@ -114,18 +114,6 @@ Status blkio(const std::string& dir, const spec::BlockIO& b) {
     return {};
 }
 
-Status hugetlb(const std::string& dir, const spec::HugepageLimit& h, const std::string& field) {
-    auto file = "hugetlb." + h.page_size + ".limit_in_bytes";
-    if (!exists(join_path(dir, file)))
-        return fail("linux.resources." + field + ": huge page size " + h.page_size +
-                        " is not supported on this host (no " + file + ")",
-                    EINVAL);
-    MOAT_CHECK(put(dir, file, std::to_string(h.limit), field));
-    auto rsvd = "hugetlb." + h.page_size + ".rsvd.limit_in_bytes";
-    if (exists(join_path(dir, rsvd))) MOAT_CHECK(put(dir, rsvd, std::to_string(h.limit), field));
-    return {};
-}
-
 Status devices(const std::string& dir, const std::vector<spec::DeviceCgroup>& rules) {
     // v1 applies rules as they come; later rules override earlier ones.
     for (size_t i = 0; i < rules.size(); ++i)

@@ -104,19 +104,6 @@ Status io(const std::string& dir, const spec::BlockIO& b) {
     return {};
 }
 
-Status hugetlb(const std::string& dir, const spec::HugepageLimit& h, const std::string& field) {
-    auto file = "hugetlb." + h.page_size + ".max";
-    if (!exists(join_path(dir, file)))
-        return fail("linux.resources." + field + ": huge page size " + h.page_size +
-                        " is not supported on this host (no " + file + ")",
-                    EINVAL);
-    MOAT_CHECK(put(dir, file, std::to_string(h.limit), field));
-    // Reservations count too, or a mapping can reserve past the limit.
-    auto rsvd = "hugetlb." + h.page_size + ".rsvd.max";
-    if (exists(join_path(dir, rsvd))) MOAT_CHECK(put(dir, rsvd, std::to_string(h.limit), field));
-    return {};
-}
-
 Status unified(const std::string& dir, const std::map<std::string, std::string>& values) {
     for (auto& [key, value] : values) {
         auto field = "unified[\"" + key + "\"]";

@@ -163,6 +163,7 @@ std::string creating_state(const std::string& id, pid_t pid, const std::string& 
 }
 
 Result<InitPlan> make_plan(const Global& g, const CreateOptions& o, const Launched& l,
+                           const cgroups::Host& host,
                            const std::string& bundle, const std::string& rootfs,
                            const policy::Policy& pol, LaunchMode mode) {
     const spec::Spec& s = l.spec;
@@ -183,7 +184,7 @@ Result<InitPlan> make_plan(const Global& g, const CreateOptions& o, const Launch
     p.rootfs.sysctl = s.linux.sysctl;
     p.rootfs.no_pivot = o.no_pivot;
     p.rootfs.in_user_ns = p.user_namespace;
-    p.rootfs.cgroup_host = MOAT_TRY(cgroups::probe_host());
+    p.rootfs.cgroup_host = host;
     MOAT_CHECK(plan_confinement(s, l.hardened, pol, p));
     const auto& enf = l.hardened.enforcement;
     p.loopback_up = enf.loopback_up && (p.namespaces.clone_flags & CLONE_NEWNET);
@@ -337,7 +338,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     rollback.cgroup(l.cgroup.get());
     if (s.linux.resources) MOAT_CHECK(l.cgroup->apply(with_default_devices(*s.linux.resources)));
 
-    auto plan = MOAT_TRY(make_plan(g, o, l, bundle, rootfs, pol, mode));
+    auto plan = MOAT_TRY(make_plan(g, o, l, host, bundle, rootfs, pol, mode));
     if (mode == LaunchMode::create) plan.exec_fifo = MOAT_TRY(make_exec_fifo(store, o.id));
     MOAT_CHECK(enter_parent_namespaces(plan.namespaces));
     if (plan.namespaces.new_time) MOAT_CHECK(write_time_offsets(s.linux.time_offsets));
