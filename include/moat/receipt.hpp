@@ -16,6 +16,13 @@
 
 namespace moat::receipt {
 
+// Packets the egress allowlist dropped, per destination family.
+struct EgressDrops {
+    uint64_t ipv4_packets = 0, ipv4_bytes = 0;
+    uint64_t ipv6_packets = 0, ipv6_bytes = 0;
+    bool operator==(const EgressDrops&) const = default;
+};
+
 struct Receipt {
     std::string id;
     std::string bundle;
@@ -34,6 +41,9 @@ struct Receipt {
     std::optional<int> signal;     // killed by this signal
     bool timed_out = false;
     std::optional<cgroups::Usage> usage;  // read from the cgroup before it was removed
+    std::string egress_allowlist;         // "policy" or the run.moat.network name; empty: no allowlist
+    std::optional<EgressDrops> egress_dropped;  // read from the ruleset's counters at the end
+    std::string egress_note;                    // why the counters are missing
     std::string status;                   // created running stopped
 };
 

@@ -1,6 +1,12 @@
 #include "linux/namespaces.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 
@@ -79,6 +85,32 @@ Status write_id_maps(pid_t pid, const std::vector<spec::IdMapping>& uids,
     const std::string base = "/proc/" + std::to_string(pid) + "/";
     if (!uids.empty()) MOAT_CHECK_CTX(write_file(base + "uid_map", map_text(uids)), "linux.uidMappings");
     if (!gids.empty()) MOAT_CHECK_CTX(write_file(base + "gid_map", map_text(gids)), "linux.gidMappings");
+    return {};
+}
+
+Result<bool> is_own_namespace(int fd, const std::string& proc_name) {
+    struct stat theirs {}, ours {};
+    if (::fstat(fd, &theirs) < 0) return sys_fail("stat namespace");
+    const std::string own = "/proc/thread-self/ns/" + proc_name;
+    if (::stat(own.c_str(), &ours) < 0) return sys_fail("stat " + own);
+    return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
+Status pin_namespace(pid_t pid, const std::string& proc_name, const std::string& at) {
+    const std::string source = "/proc/" + std::to_string(pid) + "/ns/" + proc_name;
+    MOAT_TRY(open_fd(at, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (::mount(source.c_str(), at.c_str(), nullptr, MS_BIND, nullptr) < 0) {
+        auto err = sys_fail("pin " + source + " at " + at);
+        ::unlink(at.c_str());
+        return err;
+    }
+    return {};
+}
+
+Status unpin_namespace(const std::string& at) {
+    if (::umount2(at.c_str(), MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+        return sys_fail("unmount " + at);
+    if (::unlink(at.c_str()) < 0 && errno != ENOENT) return sys_fail("remove " + at);
     return {};
 }
 

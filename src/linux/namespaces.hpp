@@ -43,4 +43,14 @@ Status join_namespaces(const NamespacePlan& plan);
 Status write_id_maps(pid_t pid, const std::vector<spec::IdMapping>& uids,
                      const std::vector<spec::IdMapping>& gids);
 
+// Whether the namespace file open at `fd` is the calling thread's own
+// namespace of that kind ("net" -> /proc/thread-self/ns/net).
+Result<bool> is_own_namespace(int fd, const std::string& proc_name);
+
+// Keep a process's namespace alive at `at` (a bind mount of its nsfs file,
+// as `ip netns add` does), so it can be read after the process is gone.
+Status pin_namespace(pid_t pid, const std::string& proc_name, const std::string& at);
+// Undo pin_namespace: detach the mount and remove the file. Absent is fine.
+Status unpin_namespace(const std::string& at);
+
 }  // namespace moat::linux

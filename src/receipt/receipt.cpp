@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <tuple>
+
 #include "linux/fd.hpp"
 #include "spec/json.hpp"
 
@@ -33,6 +35,18 @@ std::string to_json(const Receipt& r, bool pretty) {
         w.field("cpuSystemNs", r.usage->cpu_system_ns).field("peakPids", r.usage->peak_pids);
         w.field("oomKills", r.usage->oom_kills).end_object();
     }
+    if (!r.egress_allowlist.empty()) {
+        w.key("egress").begin_object().field("allowlist", r.egress_allowlist);
+        if (r.egress_dropped) {
+            auto& d = *r.egress_dropped;
+            w.key("dropped").begin_object();
+            w.key("ipv4").begin_object().field("packets", d.ipv4_packets).field("bytes", d.ipv4_bytes).end_object();
+            w.key("ipv6").begin_object().field("packets", d.ipv6_packets).field("bytes", d.ipv6_bytes).end_object();
+            w.end_object();
+        }
+        if (!r.egress_note.empty()) w.field("note", r.egress_note);
+        w.end_object();
+    }
     w.end_object();
     return w.str();
 }
@@ -43,6 +57,10 @@ Result<Receipt> parse(std::string_view text) {
     Receipt r;
     auto str = [](const std::optional<json::Value>& v, std::string& out) -> Status {
         if (v && !v->is_null()) out = MOAT_TRY(v->string());
+        return {};
+    };
+    auto num = [](const std::optional<json::Value>& v, uint64_t& out) -> Status {
+        if (v) out = MOAT_TRY(v->uint64());
         return {};
     };
     MOAT_CHECK(str(root.get("id"), r.id));
@@ -67,16 +85,28 @@ Result<Receipt> parse(std::string_view text) {
     if (auto v = root.get("timedOut")) r.timed_out = MOAT_TRY(v->boolean());
     if (auto u = root.get("usage")) {
         cgroups::Usage usage;
-        auto num = [](const std::optional<json::Value>& v, uint64_t& out) -> Status {
-            if (v) out = MOAT_TRY(v->uint64());
-            return {};
-        };
         MOAT_CHECK(num(u->get("peakMemoryBytes"), usage.peak_memory));
         MOAT_CHECK(num(u->get("cpuUserNs"), usage.cpu_user_ns));
         MOAT_CHECK(num(u->get("cpuSystemNs"), usage.cpu_system_ns));
         MOAT_CHECK(num(u->get("peakPids"), usage.peak_pids));
         MOAT_CHECK(num(u->get("oomKills"), usage.oom_kills));
         r.usage = usage;
+    }
+    if (auto e = root.get("egress")) {
+        MOAT_CHECK(str(e->get("allowlist"), r.egress_allowlist));
+        MOAT_CHECK(str(e->get("note"), r.egress_note));
+        if (auto d = e->get("dropped")) {
+            EgressDrops drops;
+            for (auto [family, packets, bytes] :
+                 {std::tuple{"ipv4", &drops.ipv4_packets, &drops.ipv4_bytes},
+                  std::tuple{"ipv6", &drops.ipv6_packets, &drops.ipv6_bytes}}) {
+                if (auto f = d->get(family)) {
+                    MOAT_CHECK(num(f->get("packets"), *packets));
+                    MOAT_CHECK(num(f->get("bytes"), *bytes));
+                }
+            }
+            r.egress_dropped = drops;
+        }
     }
     return r;
 }

@@ -12,6 +12,7 @@
 
 #include "linux/credentials.hpp"
 #include "linux/exec.hpp"
+#include "linux/netfilter.hpp"
 #include "linux/netlink.hpp"
 #include "linux/terminal.hpp"
 #include "runtime/hooks.hpp"
@@ -113,6 +114,8 @@ Status build_container(InitPlan& p, Channel& ch) {
         return sys_fail("unshare cgroup namespace");
     MOAT_CHECK(set_names(p));
     if (p.loopback_up) MOAT_CHECK_CTX(linux::bring_up_loopback(), "bring up lo");
+    if (!p.egress_batch.empty())
+        MOAT_CHECK_CTX(linux::send_netfilter_batch(p.egress_batch), "install the egress allowlist");
     MOAT_CHECK(linux::prepare_rootfs(p.rootfs));
 
     if (p.pause_for_runtime_hooks) {

@@ -33,6 +33,7 @@ struct InitPlan {
     std::optional<linux::SeccompProgram> moat_filter, spec_filter;
     std::optional<linux::LandlockRules> landlock;
     bool loopback_up = false;
+    std::vector<char> egress_batch;  // nftables batch for the network namespace; empty: none
     bool new_keyring = true;
     linux::UniqueFd console_socket;  // connected by the parent when process.terminal
     linux::UniqueFd exec_fifo;       // create mode: read end (O_RDWR); run mode: none

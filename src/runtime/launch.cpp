@@ -17,6 +17,7 @@
 #include "linux/unix_socket.hpp"
 #include "moat/receipt.hpp"
 #include "runtime/container.hpp"
+#include "runtime/egress.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
 #include "runtime/log.hpp"
@@ -188,6 +189,7 @@ Result<InitPlan> make_plan(const Global& g, const CreateOptions& o, const Launch
     MOAT_CHECK(plan_confinement(s, l.hardened, pol, p));
     const auto& enf = l.hardened.enforcement;
     p.loopback_up = enf.loopback_up && (p.namespaces.clone_flags & CLONE_NEWNET);
+    if (enf.egress) p.egress_batch = MOAT_TRY(plan_egress(*enf.egress, p.namespaces));
     p.new_keyring = !o.no_new_keyring;
     if (s.process.terminal && !o.console_socket.empty())
         p.console_socket = MOAT_TRY(linux::connect_unix(o.console_socket));
@@ -285,6 +287,7 @@ receipt::Receipt begin_receipt(const Record& r, const spec::Spec& s, const Activ
     if (!plan.landlock) rec.landlock = "disabled by policy";
     else if (int abi = linux::landlock_abi(); abi > 0) rec.landlock = "enforced (ABI " + std::to_string(abi) + ")";
     else rec.landlock = "absent (this kernel has no Landlock)";
+    if (h.enforcement.egress) rec.egress_allowlist = h.enforcement.egress_name;
     rec.created = r.created;
     rec.status = "created";
     return rec;
@@ -379,6 +382,9 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
                        "linux.seccomp.listenerPath");
         msg = MOAT_TRY(parent_end.receive(Step::ready));
     }
+
+    if (!plan.egress_batch.empty())
+        MOAT_CHECK_CTX(linux::pin_namespace(pid, "net", store.netns(o.id)), "egress allowlist");
 
     Record& r = l.record;
     r.id = o.id;

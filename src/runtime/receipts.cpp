@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "linux/fd.hpp"
+#include "linux/netfilter.hpp"
 #include "runtime/log.hpp"
 
 namespace moat::runtime {
@@ -36,6 +37,14 @@ void finish_receipt(const StateStore& store, const Record& r, cgroups::Manager* 
     }
     if (cgroup)
         if (auto stats = cgroup->stats()) rec->usage = cgroups::usage_from(*stats);
+    if (!rec->egress_allowlist.empty()) {
+        if (auto drops = linux::read_drop_counters(store.netns(r.id))) {
+            rec->egress_dropped = receipt::EgressDrops{drops->ipv4_packets, drops->ipv4_bytes,
+                                                       drops->ipv6_packets, drops->ipv6_bytes};
+        } else {
+            rec->egress_note = "drop counters unavailable: " + drops.error().message;
+        }
+    }
     std::string json = receipt::to_json(*rec);
     (void)linux::write_file(store.receipt(r.id), json, O_WRONLY | O_TRUNC);
     if (!r.receipts_dir.empty()) {

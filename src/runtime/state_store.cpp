@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "linux/fd.hpp"
+#include "linux/namespaces.hpp"
 #include "spec/json.hpp"
 
 namespace moat::runtime {
@@ -118,6 +119,7 @@ Result<std::string> StateStore::load_config(const std::string& id) const {
 }
 
 Status StateStore::remove(const std::string& id) {
+    MOAT_CHECK(linux::unpin_namespace(netns(id)));
     std::error_code ec;
     std::filesystem::remove_all(dir(id), ec);
     if (ec) return fail("remove state directory " + dir(id) + ": " + ec.message(), ec.value());

@@ -47,6 +47,9 @@ public:
     // that the watchdog killed the container.
     std::string started_marker(const std::string& id) const { return dir(id) + "/started"; }
     std::string timeout_marker(const std::string& id) const { return dir(id) + "/timedout"; }
+    // The container's network namespace, pinned while an egress allowlist
+    // filters it, so its drop counters can be read after the process is gone.
+    std::string netns(const std::string& id) const { return dir(id) + "/netns"; }
 
     // mkdir <root>/<id>; EEXIST becomes "container <id> already exists".
     Status claim(const std::string& id);
@@ -54,7 +57,7 @@ public:
     Result<Record> load(const std::string& id) const;  // unknown id: clear error
     Status save_config(const std::string& id, const std::string& json);
     Result<std::string> load_config(const std::string& id) const;
-    Status remove(const std::string& id);
+    Status remove(const std::string& id);  // unpins netns(id) first
     Result<std::vector<std::string>> ids() const;
 
 private:

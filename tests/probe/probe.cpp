@@ -194,6 +194,7 @@ const std::vector<SyscallCheck>& syscall_checks() {
         {"socket-packet", [] { return try_socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)); }},
         {"socket-netlink-route", [] { return try_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE); }},
         {"socket-netlink-audit", [] { return try_socket(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT); }},
+        {"socket-netlink-netfilter", [] { return try_socket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER); }},
         {"tiocsti",
          [] {
              int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
