@@ -291,6 +291,14 @@ TEST_F(Egress, TheHostsNetworkNamespaceIsRefused) {
     EXPECT_EQ(r2.status, 1) << r2;
     EXPECT_TRUE(contains(r2.err, "needs a network namespace to filter")) << r2;
     EXPECT_TRUE(no_leaks(none, id2));
+
+    // A malformed entry is an error naming it, before anything is made.
+    auto bad = policy(R"({"mode": "allowlist", "allow": ["10.231.0.2:70000/tcp"]})");
+    auto id3 = new_id();
+    auto r3 = moat({"--policy", bad, "run", "--bundle", b.path(), id3});
+    EXPECT_EQ(r3.status, 1) << r3;
+    EXPECT_TRUE(contains(r3.err, "10.231.0.2:70000/tcp")) << r3;
+    EXPECT_TRUE(no_leaks(b, id3));
 }
 
 }  // namespace moat::test
