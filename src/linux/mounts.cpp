@@ -102,6 +102,9 @@ Status mount_entry(const MountContext& ctx, const spec::Mount& m) {
 
     bool as_file = false;
     if (bind) as_file = !MOAT_TRY(context(source_is_dir(m.source), what));
+    // Kernel trees go exactly where the config says: through an image's
+    // symlink they would land elsewhere and later /proc work would follow.
+    if (m.type == "proc" || m.type == "sysfs") MOAT_CHECK_CTX(refuse_symlinks(ctx.root_fd, m.destination), what);
     auto dest = MOAT_TRY(context(ensure_in_root(ctx.root_fd, m.destination, as_file), what));
 
     if (m.type == "cgroup" || m.type == "cgroup2") {

@@ -56,6 +56,20 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags, b
     return UniqueFd(fd);
 }
 
+Status refuse_symlinks(int root_fd, const std::string& path) {
+    std::string rel = path;
+    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+    if (rel.empty()) return {};
+    int fd = sys_openat2(root_fd, rel.c_str(), O_PATH | O_CLOEXEC, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+    if (fd >= 0) {
+        ::close(fd);
+        return {};
+    }
+    if (errno == ENOENT) return {};
+    if (errno == ELOOP) return fail(path + " is a symlink in the rootfs (or lies under one)", ELOOP);
+    return sys_fail("open " + path + " in container root");
+}
+
 namespace {
 
 // ".." applied lexically and clamped at "/", as RESOLVE_IN_ROOT clamps it.

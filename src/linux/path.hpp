@@ -20,6 +20,11 @@ Result<UniqueFd> open_in_root(int root_fd, const std::string& path, int flags = 
 // resolved within root too.
 Result<UniqueFd> ensure_in_root(int root_fd, const std::string& path, bool as_file);
 
+// Fails (ELOOP) when some component of `path` inside root is a symlink; a
+// path that does not exist yet is fine. For procfs and sysfs destinations,
+// which runc too refuses to mount through an image's symlink.
+Status refuse_symlinks(int root_fd, const std::string& path);
+
 // "/proc/self/fd/N": the path that mount(2) and friends follow to the very
 // inode an fd refers to.
 std::string fd_path(int fd);

@@ -396,6 +396,25 @@ TEST_F(Mounts, MaskedPathThatIsASymlinkIsRefused) {
     EXPECT_TRUE(no_leaks(b, id));
 }
 
+// runc refuses this too: procfs and sysfs go exactly where the config says,
+// never where an image's symlink points.
+TEST_F(Mounts, ProcAndSysThroughASymlinkAreRefused) {
+    for (std::string dir : {"/proc", "/sys"}) {
+        Bundle b;
+        fs::remove_all(b.rootfs() + dir);
+        fs::create_directories(b.rootfs() + "/elsewhere");
+        fs::create_symlink("/elsewhere", b.rootfs() + dir);
+        b.spec().process.args = {"true"};
+        b.write();
+        auto id = new_id();
+        auto r = moat({"run", "--bundle", b.path(), id});
+        EXPECT_EQ(r.status, 1) << r;
+        EXPECT_TRUE(contains(r.err, dir + " is a symlink in the rootfs")) << r;
+        EXPECT_TRUE(fs::is_empty(b.rootfs() + "/elsewhere")) << "nothing was mounted at the target";
+        EXPECT_TRUE(no_leaks(b, id));
+    }
+}
+
 TEST_F(Mounts, DevicesFromTheConfigAppear) {
     Bundle b;
     spec::Device d;
