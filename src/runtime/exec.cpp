@@ -121,6 +121,7 @@ Result<int> exec(const Global& g, const ExecOptions& o) {
     if (ready->step == Step::listener) {
         if (auto r = parent_end.receive(Step::ready); !r) return fail_child(std::move(r.error()));
     }
+    if (auto r = parent_end.wait_exec(); !r) return fail_child(std::move(r.error()));
     if (!o.pid_file.empty()) {
         auto path = std::filesystem::absolute(o.pid_file).string();
         if (auto r = write_atomic(path, std::to_string(pid), 0644); !r) return fail_child(std::move(r.error()));

@@ -92,4 +92,11 @@ Result<Message> Channel::receive_either(Step a, Step b) {
 
 Result<Message> Channel::receive(Step expected) { return receive_either(expected, expected); }
 
+Status Channel::wait_exec() {
+    auto m = receive_raw();
+    if (!m && m.error().code == ECHILD) return {};
+    if (!m) return std::unexpected(std::move(m.error()));
+    return fail(std::string("protocol error: expected the exec, got ") + step_name(m->step), EPROTO);
+}
+
 }  // namespace moat::runtime

@@ -18,6 +18,8 @@
 //   save state, pid file; create exits.
 //   run mode only: start ------------------>  exec (create mode: the exec fifo
 //                                             releases it instead, see start)
+//   wait_exec: end of stream   <- - - - - -   execve succeeded (the socket is
+//              or error                       close-on-exec) or failed
 //
 // Any time:                <----------------  error {errno, message}: the child
 //                                             exits; the parent rolls back and
@@ -59,6 +61,9 @@ public:
     Result<Message> receive(Step expected);
     // Receive one of two steps (the child either needs hooks run or is ready).
     Result<Message> receive_either(Step a, Step b);
+    // After start: the end of the stream means execve succeeded (the child's
+    // end is close-on-exec); an error is why it failed ("exec: ...").
+    Status wait_exec();
 
 private:
     Result<Message> receive_raw();

@@ -171,10 +171,14 @@ Status become_process(InitPlan& p, Channel& ch) {
         MOAT_CHECK(run_hooks(p.start_container_hooks, p.state_json, "startContainer"));
         MOAT_CHECK(confine(p, ruleset ? &*ruleset : nullptr, ch));
     }
-    ch.close();
+    // The channel stays open: close-on-exec tells the parent execve worked.
     linux::ExecArgs exec(p.process.args, p.process.env);
     ::execve(path.c_str(), exec.argv.data(), exec.envp.data());
-    return std::unexpected(linux::exec_error(p.process.args[0], errno));
+    auto err = linux::exec_error(p.process.args[0], errno);
+    // The file was found a moment ago: ENOENT now is its interpreter (the
+    // ELF loader or the #! program), which is what the user has to fix.
+    if (err.code == ENOENT) err.message += " (the file exists; its interpreter or dynamic loader is missing in the container)";
+    return std::unexpected(std::move(err));
 }
 
 Status init_steps(InitPlan& p, Channel& ch) {
@@ -197,7 +201,12 @@ void container_init(InitPlan& plan, Channel& channel) {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     auto r = init_steps(plan, channel);
-    if (!r) (void)channel.send(Step::error, r.error().message, r.error().code);
+    // With no parent left to tell (create has exited, start released us),
+    // the container's stderr is where the reason can still be seen.
+    if (!r && !channel.send(Step::error, r.error().message, r.error().code)) {
+        std::string line = "moat: " + r.error().message + "\n";
+        (void)!::write(STDERR_FILENO, line.data(), line.size());
+    }
     ::_exit(127);
 }
 

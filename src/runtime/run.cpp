@@ -13,6 +13,9 @@ Result<int> run(const Global& g, const CreateOptions& o, bool detach) {
     auto l = MOAT_TRY(launch(g, o, LaunchMode::run));
     StateStore store(g.root);
     MOAT_CHECK(l.channel.send(Step::start));
+    // A failed execve (say, a binary whose loader the image lacks) leaves the
+    // process exiting 127; say why instead of exiting silently.
+    if (auto e = l.channel.wait_exec(); !e && g.log) g.log->error(e.error().message);
     l.channel.close();
     (void)linux::write_file(store.started_marker(o.id), now_rfc3339(), O_WRONLY | O_CREAT | O_TRUNC);
     if (!l.spec.hooks.poststart.empty()) {

@@ -232,6 +232,7 @@ Result<Outcome> run(const runtime::Global& g, const Options& o) {
     auto& l = *launched;
     StateStore store(g.root);
     MOAT_CHECK(l.channel.send(runtime::Step::start));
+    if (auto e = l.channel.wait_exec(); !e && g.log) g.log->error(e.error().message);
     l.channel.close();
 
     std::optional<std::chrono::milliseconds> limit;

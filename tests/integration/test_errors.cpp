@@ -137,6 +137,33 @@ TEST_F(Errors, MissingCommandOnPathNamesIt) {
     EXPECT_TRUE(no_leaks(b, id));
 }
 
+// Found but not runnable: the execve itself fails after start. The process
+// exits 127 as a shell's would, and the reason is said, not swallowed.
+TEST_F(Errors, ExecThatFailsAfterStartSaysWhy) {
+    Bundle b;
+    b.write_file("/bin/noshebang", "echo hi\n", 0755);
+    fs::copy_file("/bin/ls", b.rootfs() + "/bin/dynls");  // its loader is not in the image
+    for (auto [cmd, why] : {std::pair{"/bin/noshebang", "exec format error"},
+                            std::pair{"/bin/dynls", "interpreter or dynamic loader is missing"}}) {
+        b.spec().process.args = {cmd};
+        b.write();
+        auto id = new_id();
+        auto r = moat({"run", "--bundle", b.path(), id});
+        EXPECT_EQ(r.status, 127) << r;
+        EXPECT_TRUE(contains(r.err, std::string("exec: \"") + cmd + "\"") && contains(r.err, why)) << r;
+        EXPECT_TRUE(no_leaks(b, id));
+    }
+    b.spec().process.args = {"sleep", "30"};
+    b.write();
+    auto id = new_id();
+    ASSERT_EQ(moat({"run", "--detach", "--bundle", b.path(), id}).status, 0);
+    auto e = moat({"exec", id, "/bin/noshebang"});
+    EXPECT_EQ(e.status, 1) << e;
+    EXPECT_TRUE(contains(e.err, "exec format error")) << e;
+    EXPECT_EQ(moat({"delete", "--force", id}).status, 0);
+    EXPECT_TRUE(no_leaks(b, id));
+}
+
 TEST_F(Errors, FailingPrestartHookFailsCreate) {
     TempDir policy("moat-policy");
     std::ofstream(policy / "policy.json") << R"({"mode": "audit"})";

@@ -156,3 +156,27 @@ TEST(Receipt, JsonRoundTrip) {
     EXPECT_EQ(back->usage->oom_kills, 1u);
     EXPECT_NE(back->adjustments_json.find("readonly-root"), std::string::npos);
 }
+
+// The egress counters survive finish_receipt's parse-and-rewrite.
+TEST(Receipt, EgressRoundTrip) {
+    receipt::Receipt r;
+    r.id = "x";
+    r.egress_allowlist = "mirror";
+    r.egress_dropped = receipt::EgressDrops{3, 180, 1, 80};
+    auto back = receipt::parse(receipt::to_json(r));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->egress_allowlist, "mirror");
+    ASSERT_TRUE(back->egress_dropped);
+    EXPECT_EQ(*back->egress_dropped, *r.egress_dropped);
+
+    receipt::Receipt unread;
+    unread.egress_allowlist = "policy";
+    unread.egress_note = "drop counters unavailable: gone";
+    auto back2 = receipt::parse(receipt::to_json(unread));
+    ASSERT_TRUE(back2) << back2.error().message;
+    EXPECT_FALSE(back2->egress_dropped);
+    EXPECT_EQ(back2->egress_note, unread.egress_note);
+
+    receipt::Receipt none;
+    EXPECT_EQ(receipt::to_json(none).find("egress"), std::string::npos) << "no allowlist, no egress key";
+}
