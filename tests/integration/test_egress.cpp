@@ -54,6 +54,13 @@ std::string line_for(const std::string& out, const std::string& host, int port) 
     return out.substr(at + key.size(), end - at - key.size());
 }
 
+// One allowed address and port per family, and its neighbours.
+const std::string kFiveAttempts = attempt("10.231.0.2", 8080) + attempt("10.231.0.2", 9090) +
+                                  attempt("10.231.0.3", 8080) + attempt("fd00:231::2", 8080) +
+                                  attempt("fd00:231::3", 8080);
+constexpr const char* kPortedAllowlist =
+    R"({"mode": "allowlist", "allow": ["10.231.0.2/32:8080/tcp", "[fd00:231::2/128]:8080/tcp"]})";
+
 }  // namespace
 
 class Egress : public MoatTest {
@@ -152,11 +159,8 @@ protected:
 // create/start/delete path, so the counters are read at delete.
 TEST_F(Egress, AllowedDestinationConnectsAndTheRestIsDroppedAndCounted) {
     Bundle b;
-    prepare(b,
-            attempt("10.231.0.2", 8080) + attempt("10.231.0.2", 9090) + attempt("10.231.0.3", 8080) +
-                attempt("fd00:231::2", 8080) + attempt("fd00:231::3", 8080),
-            netns_path());
-    auto pol = policy(R"({"mode": "allowlist", "allow": ["10.231.0.2/32:8080/tcp", "[fd00:231::2/128]:8080/tcp"]})");
+    prepare(b, kFiveAttempts, netns_path());
+    auto pol = policy(kPortedAllowlist);
     auto id = new_id();
     auto c = moat({"--policy", pol, "create", "--bundle", b.path(), id});
     ASSERT_EQ(c.status, 0) << c;
@@ -185,11 +189,8 @@ TEST_F(Egress, AllowedDestinationConnectsAndTheRestIsDroppedAndCounted) {
 // The outcome of each attempt, with `run` so the output comes back.
 TEST_F(Egress, OnlyTheListedAddressAndPortAnswer) {
     Bundle b;
-    prepare(b,
-            attempt("10.231.0.2", 8080) + attempt("10.231.0.2", 9090) + attempt("10.231.0.3", 8080) +
-                attempt("fd00:231::2", 8080) + attempt("fd00:231::3", 8080),
-            netns_path());
-    auto pol = policy(R"({"mode": "allowlist", "allow": ["10.231.0.2/32:8080/tcp", "[fd00:231::2/128]:8080/tcp"]})");
+    prepare(b, kFiveAttempts, netns_path());
+    auto pol = policy(kPortedAllowlist);
     auto id = new_id();
     auto r = moat({"--policy", pol, "run", "--bundle", b.path(), id});
     ASSERT_EQ(r.status, 0) << r;
