@@ -11,7 +11,8 @@ TESTS=(run-echo exit-code run-tty entrypoint-missing profile-readonly-root profi
        profile-no-caps profile-seccomp profile-no-new-privs run-detached cgroup-memory
        cgroup-pids cgroup-cpus exec exec-exit-code exec-tty pause-unpause update-memory stats
        stop-term stop-kill kill rm-force refuse-root-bind refuse-etc-bind refuse-run-bind
-       refuse-engine-socket no-leftovers)
+       refuse-engine-socket egress-allowed egress-other-port egress-other-address
+       egress-receipt no-leftovers)
 need_moat "${TESTS[@]}"
 if ! need_commands dockerd containerd docker; then
     skip_all "docker.io is not installed and scripts/install-deps --engines could not install it" "${TESTS[@]}"
@@ -23,7 +24,16 @@ DOCKER_CLI=${DOCKER_CLI:-$( [[ -x /usr/bin/docker ]] && echo /usr/bin/docker || 
 DD=$E2E_TMP/docker
 mkdir -p "$DD/data" "$DD/exec"
 export DOCKER_HOST=unix://$DD/docker.sock
-printf '{"runtimes": {"moat": {"path": "%s"}}}\n' "$MOAT" >"$DD/daemon.json"
+# moat-egress: the same binary under a policy with an egress allowlist (issue 10).
+printf '{"runtimes": {"moat": {"path": "%s"}, "moat-egress": {"path": "%s", "runtimeArgs": ["--policy", "%s"]}}}\n' \
+    "$MOAT" "$MOAT" "$DD/egress-policy.json" >"$DD/daemon.json"
+# A user-defined bridge network made by the test, on this machine only: the
+# listener at .10, the allowlist names its port 8080 alone.
+NET=moat-e2e-$$
+SUBNET=10.232.$(($$ % 200)).0/24
+NET_PREFIX=${SUBNET%.0/24}
+printf '{"network": {"mode": "allowlist", "allow": ["%s.10/32:8080/tcp"]}, "receipts": "%s"}\n' \
+    "$NET_PREFIX" "$DD/receipts" >"$DD/egress-policy.json"
 IMG=moat-e2e-busybox:latest
 # A cgroup parent of our own: a host dockerd's containers (under /docker) are not ours to count.
 CGP=moat-e2e-$$
@@ -36,6 +46,7 @@ stop_dockerd() {
     local ids
     ids=$(timeout 30 "$DOCKER_CLI" ps -aq 2>/dev/null)
     [[ -n $ids ]] && timeout 60 "$DOCKER_CLI" rm -f $ids >/dev/null 2>&1
+    timeout 30 "$DOCKER_CLI" network rm "$NET" >/dev/null 2>&1
     timeout 30 "$DOCKER_CLI" rmi -f "$IMG" >/dev/null 2>&1
     kill -TERM "$DOCKERD_PID" 2>/dev/null
     local i
@@ -198,10 +209,41 @@ refused refuse-etc-bind "protected host directory" -v /etc:/host-etc
 refused refuse-run-bind "/var/run" -v /var/run:/var/run
 # The policy knows engine sockets by their standard paths; our private dockerd's socket
 # lives elsewhere, so only a host's /var/run/docker.sock (if there is one) can be tried.
-if [[ -S /var/run/docker.sock ]]; then
-    refused refuse-engine-socket "docker.sock" -v /var/run/docker.sock:/var/run/docker.sock
+# Our private dockerd's socket is not on the policy's path list; moat knows it by its name.
+refused refuse-engine-socket "docker.sock" -v "$DD/docker.sock:/var/run/docker.sock"
+
+# --- the egress allowlist in the namespace Docker prepared ---------------------------------
+# The listener runs under runc on the test's own bridge; the client under moat-egress may
+# reach .10:8080 only. The other port is refused before a packet leaves (Landlock), the
+# gateway (this host's end of the bridge, which would answer "refused") is dropped.
+attempt() {  # HOST PORT: sets $out to what nc printed
+    capture out "$DOCKER_CLI" run --rm --runtime moat-egress --cgroup-parent "/$CGP" --network "$NET" "$IMG" \
+        sh -c "nc -w 2 $1 $2 </dev/null 2>&1"
+}
+if ! capture out "$DOCKER_CLI" network create --driver bridge --subnet "$SUBNET" "$NET"; then
+    for t in egress-allowed egress-other-port egress-other-address egress-receipt; do
+        skip "$t" "docker network create failed here: $out"; done
+elif ! capture lid "$DOCKER_CLI" run -d --network "$NET" --ip "$NET_PREFIX.10" "$IMG" \
+        sh -c 'nc -ll -p 8080 -e echo hello & nc -ll -p 9090 -e echo hello & wait'; then
+    for t in egress-allowed egress-other-port egress-other-address egress-receipt; do
+        skip "$t" "the listener container did not start: $lid"; done
 else
-    skip refuse-engine-socket "no /var/run/docker.sock on this host (the policy matches engine sockets by path; the private dockerd's $DD/docker.sock is not on its list)"
+    sleep 1
+    attempt "$NET_PREFIX.10" 8080
+    [[ $out == hello ]] && ok egress-allowed || not_ok egress-allowed "nc to the allowed .10:8080 printed: $out"
+    attempt "$NET_PREFIX.10" 9090
+    [[ $out == *"Permission denied"* ]] && ok egress-other-port ||
+        not_ok egress-other-port "nc to .10:9090 (not listed) should be refused by Landlock, printed: $out"
+    n_before=$(ls "$DD/receipts" 2>/dev/null | wc -l)
+    attempt "$NET_PREFIX.1" 8080
+    [[ $out == *"timed out"* ]] && ok egress-other-address ||
+        not_ok egress-other-address "nc to the gateway .1:8080 should be dropped (timed out), printed: $out"
+    # The last run's receipt: the SYNs to the gateway were dropped and counted.
+    receipt=$(ls -t "$DD/receipts"/*.json 2>/dev/null | head -1)
+    drops=$([[ -n $receipt ]] && jq -r '.egress.dropped.ipv4.packets // "none"' "$receipt")
+    if [[ $(ls "$DD/receipts" | wc -l) -gt $n_before && $drops =~ ^[0-9]+$ && $drops -ge 1 ]]; then ok egress-receipt
+    else not_ok egress-receipt "receipt ${receipt:-missing}: egress.dropped.ipv4.packets = ${drops:-none}"; fi
+    docker rm -f "$lid" >/dev/null 2>&1
 fi
 
 # Nothing of ours left: no containers, no moat state, no cgroups, no container mounts.
