@@ -10,6 +10,12 @@
 //                         "<ru_maxrss KiB> <exit status>" to FILE: the peak RSS of
 //                         CMD's process tree, forked from this tiny static program
 //                         so that no interpreter's pages are counted in it
+//   stamp -F FD FILE CMD...  open FILE read-only as fd FD, then execv CMD (hands
+//                         bwrap its compiled seccomp filter: `bwrap --seccomp FD`)
+//   stamp -w FIFO CMD...  block until one byte can be read from FIFO, then execv
+//                         CMD; with `stamp -W FIFO` (write one byte, exit) it is
+//                         the floor of row 3: a runtime whose `start` does nothing
+//                         but release a waiting process that execs the payload
 //
 // No stdio, no allocation: the startup cost is libc's static init only.
 // Build: gcc -static -O2 -s -o stamp stamp.c
@@ -17,6 +23,7 @@
 #include <stdio.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +53,26 @@ int main(int argc, char** argv) {
         close(fd);
         execv(argv[3], argv + 3);
         return 127;
+    }
+    if (argc >= 5 && strcmp(argv[1], "-F") == 0) {
+        int want = atoi(argv[2]);
+        int fd = open(argv[3], O_RDONLY);
+        if (fd < 0 || want < 3) return 126;
+        if (fd != want && (dup2(fd, want) < 0 || close(fd) < 0)) return 126;
+        execv(argv[4], argv + 4);
+        return 127;
+    }
+    if (argc >= 4 && strcmp(argv[1], "-w") == 0) {
+        int fd = open(argv[2], O_RDWR | O_CLOEXEC);  // RDWR: read blocks until a byte comes
+        char byte;
+        if (fd < 0 || read(fd, &byte, 1) != 1) return 126;
+        close(fd);
+        execv(argv[3], argv + 3);
+        return 127;
+    }
+    if (argc == 3 && strcmp(argv[1], "-W") == 0) {
+        int fd = open(argv[2], O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        return fd >= 0 && write(fd, "0", 1) == 1 ? 0 : 126;
     }
     if (argc >= 4 && strcmp(argv[1], "-m") == 0) {
         pid_t pid = fork();

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 #include "linux/fd.hpp"
@@ -166,9 +167,13 @@ Result<int64_t> parse_memory_size(std::string_view text) {
     size_t i = 0;
     while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
     if (i == 0) return bad();
-    double number = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + i, number);
-    if (ec != std::errc() || end != text.data() + i) return bad();
+    // strtod, not from_chars(double): libstdc++'s from_chars for doubles needs
+    // fesetround, i.e. libm.so linked into every moat process for this one flag.
+    const std::string digits(text.substr(0, i));
+    char* end = nullptr;
+    errno = 0;
+    double number = std::strtod(digits.c_str(), &end);
+    if (errno != 0 || end != digits.c_str() + digits.size()) return bad();
     std::string unit;
     for (char c : text.substr(i))
         if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
