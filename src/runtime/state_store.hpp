@@ -47,6 +47,10 @@ public:
     // that the watchdog killed the container.
     std::string started_marker(const std::string& id) const { return dir(id) + "/started"; }
     std::string timeout_marker(const std::string& id) const { return dir(id) + "/timedout"; }
+    // The cgroup a create is making, written before the cgroup exists and
+    // removed once state.json is saved: if the create is killed in between,
+    // delete --force finds the cgroup (and the init waiting in it) here.
+    std::string creating_cgroup(const std::string& id) const { return dir(id) + "/cgroup.creating"; }
 
     // mkdir <root>/<id>; EEXIST becomes "container <id> already exists".
     Status claim(const std::string& id);
