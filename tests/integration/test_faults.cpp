@@ -357,7 +357,7 @@ TEST_F(Faults, RootfsRemovedBetweenCreateAndStart) {
     ASSERT_EQ(c.status, 0) << c;
     fs::remove_all(b.rootfs());
     auto s = moat({"start", id});
-    std::cout << "start after the rootfs was removed: status " << s.status << " " << s.err;
+    std::cout << "start after the rootfs was removed: status " << s.status << " " << s.err << "\n";
     EXPECT_FALSE(s.timed_out) << s;
     EXPECT_TRUE(s.status == 0 || s.status == 1) << s;
     if (s.status == 1) EXPECT_TRUE(contains(s.err, "rootfs")) << "the message should name the rootfs" << s;
