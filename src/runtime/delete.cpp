@@ -3,6 +3,7 @@
 
 #include <cerrno>
 
+#include "linux/fd.hpp"
 #include "linux/proc.hpp"
 #include "runtime/container.hpp"
 #include "runtime/hooks.hpp"
@@ -23,6 +24,17 @@ Status kill_everything(const Container& c) {
     return {};
 }
 
+// A create killed before it saved state.json leaves the state directory and
+// possibly a cgroup with a waiting init in it, named in creating_cgroup.
+Status undo_killed_create(const StateStore& store, const std::string& id) {
+    auto path = linux::read_file(store.creating_cgroup(id));
+    if (!path) return {};
+    auto host = MOAT_TRY(cgroups::probe_host());
+    auto cg = MOAT_TRY(cgroups::reopen(host, *path));
+    (void)cg->kill_all(SIGKILL);
+    return context(cg->destroy(), "remove cgroup of " + id);
+}
+
 }  // namespace
 
 Status remove(const Global& g, const std::string& id, bool force) {
@@ -31,7 +43,10 @@ Status remove(const Global& g, const std::string& id, bool force) {
     auto c = load_container(store, id);
     if (!c) {
         // Half-created (no state.json) or already gone: --force makes sure.
-        if (force && (c.error().code == ENOENT || c.error().code == EBUSY)) return store.remove(id);
+        if (force && (c.error().code == ENOENT || c.error().code == EBUSY)) {
+            MOAT_CHECK(undo_killed_create(store, id));
+            return store.remove(id);
+        }
         return std::unexpected(std::move(c.error()));
     }
     // A created container has not run anything yet; deleting it is allowed (runc).

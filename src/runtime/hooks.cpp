@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,13 +23,20 @@ Status run_hook(const spec::Hook& hook, const std::string& state_json) {
     std::vector<std::string> args = hook.args.empty() ? std::vector<std::string>{hook.path} : hook.args;
     linux::ExecArgs exec(args, hook.env);
 
+    const pid_t runtime = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) return sys_fail("fork");
     if (pid == 0) {
+        // Its own process group, so a timeout kills what the hook started
+        // too; and it dies with the runtime, the only one waiting for it.
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != runtime) ::_exit(127);  // the runtime died before prctl
         ::dup2(rd.get(), 0);
         ::execve(hook.path.c_str(), exec.argv.data(), exec.envp.data());
         ::_exit(127);
     }
+    ::setpgid(pid, pid);  // also here, so the kill below cannot race the child's setpgid
     rd.reset();
     // A hook may not read its stdin; EPIPE is not the hook's failure.
     (void)linux::write_all(wr.get(), state_json);
@@ -40,7 +48,7 @@ Status run_hook(const spec::Hook& hook, const std::string& state_json) {
         int r;
         while ((r = ::poll(&p, 1, *hook.timeout * 1000)) < 0 && errno == EINTR) {}
         if (r == 0) {
-            ::kill(pid, SIGKILL);
+            ::kill(-pid, SIGKILL);
             ::waitpid(pid, nullptr, 0);
             return fail("timed out after " + std::to_string(*hook.timeout) + " s", ETIMEDOUT);
         }

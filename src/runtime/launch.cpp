@@ -337,6 +337,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     auto host = MOAT_TRY(cgroups::probe_host());
     cgroups::Placement placement{o.id, s.linux.cgroups_path.value_or(""), g.systemd_cgroup};
     l.cgroup = MOAT_TRY(cgroups::open(host, placement));
+    MOAT_CHECK(write_atomic(store.creating_cgroup(o.id), l.cgroup->path()));
     MOAT_CHECK_CTX(l.cgroup->create(), "create cgroup");
     rollback.cgroup(l.cgroup.get());
     if (s.linux.resources) MOAT_CHECK(l.cgroup->apply(with_default_devices(*s.linux.resources)));
@@ -405,6 +406,7 @@ Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode
     MOAT_CHECK(store.save_config(o.id, spec::to_json(s, false)));
     MOAT_CHECK(write_atomic(store.receipt(o.id), receipt::to_json(begin_receipt(r, s, active, l.hardened, plan))));
     MOAT_CHECK(store.save(r));
+    ::unlink(store.creating_cgroup(o.id).c_str());
     if (!o.pid_file.empty())
         MOAT_CHECK_CTX(write_atomic(absolute(std::filesystem::current_path().string(), o.pid_file),
                                     std::to_string(pid), 0644),

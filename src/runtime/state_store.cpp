@@ -122,7 +122,9 @@ Status StateStore::remove(const std::string& id) {
     MOAT_CHECK(linux::unpin_namespace(netns(id)));
     std::error_code ec;
     std::filesystem::remove_all(dir(id), ec);
-    if (ec) return fail("remove state directory " + dir(id) + ": " + ec.message(), ec.value());
+    // A concurrent delete of the same container may remove it first.
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        return fail("remove state directory " + dir(id) + ": " + ec.message(), ec.value());
     return {};
 }
 

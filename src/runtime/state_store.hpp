@@ -50,6 +50,10 @@ public:
     // The container's network namespace, pinned while an egress allowlist
     // filters it, so its drop counters can be read after the process is gone.
     std::string netns(const std::string& id) const { return dir(id) + "/netns"; }
+    // The cgroup a create is making, written before the cgroup exists and
+    // removed once state.json is saved: if the create is killed in between,
+    // delete --force finds the cgroup (and the init waiting in it) here.
+    std::string creating_cgroup(const std::string& id) const { return dir(id) + "/cgroup.creating"; }
 
     // mkdir <root>/<id>; EEXIST becomes "container <id> already exists".
     Status claim(const std::string& id);

@@ -1,5 +1,10 @@
 // What a container may leave behind: state, mounts, cgroups.
+#include <unistd.h>
+
 #include <cctype>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <filesystem>
 #include <system_error>
 
@@ -55,6 +60,43 @@ std::vector<std::string> find_leaks(const std::string& state_root, const std::st
         }
     }
     return leaks;
+}
+
+}  // namespace moat::test
+
+namespace moat::test {
+
+std::vector<std::string> find_processes(const std::vector<std::string>& needles) {
+    std::vector<std::string> found;
+    auto slurp = [](const fs::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string self = std::to_string(::getpid());
+    std::error_code ec;
+    for (auto& entry : fs::directory_iterator("/proc", ec)) {
+        std::string pid = entry.path().filename().string();
+        if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0])) || pid == self) continue;
+        // A zombie has exited already; reaping it is its parent's job (for
+        // a container's init, the host's init), not a leak.
+        std::string stat = slurp(entry.path() / "stat");
+        if (auto close = stat.rfind(')'); close != std::string::npos && stat.compare(close, 3, ") Z") == 0) continue;
+        std::string cmdline = slurp(entry.path() / "cmdline");
+        for (char& c : cmdline)
+            if (c == '\0') c = ' ';
+        std::string cgroup = slurp(entry.path() / "cgroup");
+        for (auto& n : needles) {
+            if (cmdline.find(n) == std::string::npos && cgroup.find(n) == std::string::npos) continue;
+            std::string what = cmdline.empty() ? stat : cmdline;
+            std::string where;
+            std::istringstream lines(cgroup);
+            for (std::string line; std::getline(lines, line);)
+                if (line.find(n) != std::string::npos) where = " (cgroup " + line + ")";
+            found.push_back("process left: " + pid + " " + what + where);
+            break;
+        }
+    }
+    return found;
 }
 
 }  // namespace moat::test

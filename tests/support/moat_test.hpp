@@ -129,6 +129,12 @@ std::string unique_id();
 std::vector<std::string> find_leaks(const std::string& state_root, const std::string& bundle,
                                     const std::string& id);
 
+// Processes other than this one whose command line or cgroup membership
+// (/proc/PID/cmdline, /proc/PID/cgroup) contains any of needles (an id, a
+// bundle path, a marker file): what a killed create or a hook could leave
+// running. One line per process: "process left: PID cmdline (cgroup ...)".
+std::vector<std::string> find_processes(const std::vector<std::string>& needles);
+
 // ---- the fixture ----
 
 // Integration tests derive from this: it skips unless running as root, gives
