@@ -14,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 
 TESTS=(version images pod-ready pod-under-moat container-running container-under-moat
        exec-output exec-exit-code profile-no-caps profile-no-new-privs profile-seccomp
-       profile-readonly-root profile-only-lo stop-container refused-config remove-pod no-leftovers)
+       profile-readonly-root profile-only-lo pod-hostname stop-container refused-config remove-pod no-leftovers)
 need_moat "${TESTS[@]}"
 # Debian's grpc and protobuf modules live in the system python, whatever python3 is on PATH.
 PY=/usr/bin/python3
@@ -26,14 +26,14 @@ missing_deps() {
     $PY -c 'import grpc, google.protobuf' 2>/dev/null || echo -n "$PY:grpc+protobuf "
     for p in bridge host-local loopback; do [[ -x $CNI_SRC/$p ]] || echo -n "$CNI_SRC/$p "; done
 }
-missing=$(missing_deps)
-if [[ -n $missing ]]; then
-    log "missing $missing; trying scripts/install-deps --engines"
+lacking=$(missing_deps)
+if [[ -n $lacking ]]; then
+    log "missing $lacking; trying scripts/install-deps --engines"
     "$E2E_REPO/scripts/install-deps" --engines >&2
-    missing=$(missing_deps)
+    lacking=$(missing_deps)
 fi
-if [[ -n $missing ]]; then
-    skip_all "missing ${missing% } and scripts/install-deps --engines could not install it" "${TESTS[@]}"
+if [[ -n $lacking ]]; then
+    skip_all "missing ${lacking% } and scripts/install-deps --engines could not install it" "${TESTS[@]}"
     exit 0
 fi
 
@@ -102,10 +102,10 @@ containerd --config "$CD/config.toml" >"$CD/containerd.log" 2>&1 &
 CONTAINERD_PID=$!
 CTR=(ctr --address "$CD/containerd.sock" -n k8s.io)
 protoc --proto_path="$E2E_REPO/tests/e2e/cri" --python_out="$CD/pb" "$E2E_REPO/tests/e2e/cri/api.proto"
-CRI=($PY "$E2E_REPO/tests/e2e/cri/client.py" --socket "$CD/containerd.sock" --pb "$CD/pb")
+CRI=("$PY" "$E2E_REPO/tests/e2e/cri/client.py" --socket "$CD/containerd.sock" --pb "$CD/pb")
 POD=(--pod-name moat-e2e --pod-uid "moat-e2e-$$" --pod-namespace moat-e2e --hostname moat-pod
      --cgroup-parent "$CG_PARENT" --log-dir "$CD/logs")
-SANDBOX= CTR_ID= NETNS=
+SANDBOX="" CTR_ID="" NETNS=""
 
 # The EXIT trap: whatever the CRI calls left (a failed test may leave a pod), then containerd,
 # then what containerd or the runtime could not remove on their own.
@@ -199,7 +199,8 @@ if cri create "$SANDBOX" "${POD[@]}" --name main --image "$IMG" -- sleep 600 && 
         ok exec-exit-code
     else not_ok exec-exit-code "ExecSync exit 7: $out"; fi
 
-    probe='cat /proc/self/status; touch /probe 2>/dev/null && echo rootfs=rw || echo rootfs=ro; echo nets=$(ls /sys/class/net)'
+    # shellcheck disable=SC2016  # expanded by the container's shell
+    probe='cat /proc/self/status; touch /probe 2>/dev/null && echo rootfs=rw || echo rootfs=ro; echo nets=$(ls /sys/class/net); echo host=$(hostname)'
     if cri exec "$CTR_ID" 10 -- sh -c "$probe"; then
         status=$(jget "$out" .stdout)
         v=$(proc_status_field "$status" CapEff)
@@ -212,8 +213,12 @@ if cri create "$SANDBOX" "${POD[@]}" --name main --image "$IMG" -- sleep 600 && 
         # The pod's network namespace (the CNI bridge's eth0) is replaced by an empty one.
         v=$(sed -n 's/^nets=//p' <<<"$status")
         [[ $v == lo ]] && ok profile-only-lo || not_ok profile-only-lo "interfaces: $v"
+        # The pod's UTS namespace is replaced too; the new one must carry the pod's name
+        # (what runc shows by joining it), not the host's.
+        v=$(sed -n 's/^host=//p' <<<"$status")
+        [[ $v == moat-pod ]] && ok pod-hostname || not_ok pod-hostname "hostname '$v', want the pod's moat-pod (the host is $(hostname))"
     else
-        for t in profile-no-caps profile-no-new-privs profile-seccomp profile-readonly-root profile-only-lo; do
+        for t in profile-no-caps profile-no-new-privs profile-seccomp profile-readonly-root profile-only-lo pod-hostname; do
             not_ok "$t" "ExecSync of the probe failed: $out"
         done
     fi
@@ -227,7 +232,7 @@ if cri create "$SANDBOX" "${POD[@]}" --name main --image "$IMG" -- sleep 600 && 
 else
     not_ok container-running "CreateContainer/StartContainer/ContainerStatus: $out"
     for t in container-under-moat exec-output exec-exit-code profile-no-caps profile-no-new-privs \
-        profile-seccomp profile-readonly-root profile-only-lo stop-container; do
+        profile-seccomp profile-readonly-root profile-only-lo pod-hostname stop-container; do
         skip "$t" "no running container (container-running failed)"
     done
 fi
