@@ -12,7 +12,7 @@
 # shellcheck source=tests/e2e/lib.sh disable=SC2154  # capture() assigns its variable by name
 source "$(dirname "$0")/lib.sh"
 
-TESTS=(version images pod-ready pod-under-moat container-running container-under-moat
+TESTS=(version images pod-ready pod-under-moat container-running container-under-moat pod-annotation
        exec-output exec-exit-code profile-no-caps profile-no-new-privs profile-seccomp
        profile-readonly-root profile-only-lo pod-hostname stop-container refused-config remove-pod no-leftovers)
 need_moat "${TESTS[@]}"
@@ -104,7 +104,7 @@ CTR=(ctr --address "$CD/containerd.sock" -n k8s.io)
 protoc --proto_path="$E2E_REPO/tests/e2e/cri" --python_out="$CD/pb" "$E2E_REPO/tests/e2e/cri/api.proto"
 CRI=("$PY" "$E2E_REPO/tests/e2e/cri/client.py" --socket "$CD/containerd.sock" --pb "$CD/pb")
 POD=(--pod-name moat-e2e --pod-uid "moat-e2e-$$" --pod-namespace moat-e2e --hostname moat-pod
-     --cgroup-parent "$CG_PARENT" --log-dir "$CD/logs")
+     --cgroup-parent "$CG_PARENT" --log-dir "$CD/logs" --pod-annotation run.moat.pids=42)
 SANDBOX="" CTR_ID="" NETNS=""
 
 # The EXIT trap: whatever the CRI calls left (a failed test may leave a pod), then containerd,
@@ -190,6 +190,9 @@ if cri create "$SANDBOX" "${POD[@]}" --name main --image "$IMG" -- sleep 600 && 
     st=$(moat_status "$CTR_ID")
     [[ $st == running ]] && ok container-under-moat || not_ok container-under-moat "moat list: container $CTR_ID is '${st:-absent}'"
     CTR_PID=$(moat_pid "$CTR_ID")
+    # pod_annotations = ["run.moat.*"] lets the pod's annotation through to moat.
+    v=$(cgroup_value pids "$CTR_PID" pids.max pids.max)
+    [[ $v == 42 ]] && ok pod-annotation || not_ok pod-annotation "pids.max ${v:-?} with the pod annotation run.moat.pids=42"
 
     if cri exec "$CTR_ID" 10 -- echo hello-from-moat && [[ $(jget "$out" .stdout) == hello-from-moat && $(jget "$out" .exit_code) == 0 ]]; then
         ok exec-output
@@ -231,7 +234,7 @@ if cri create "$SANDBOX" "${POD[@]}" --name main --image "$IMG" -- sleep 600 && 
     else not_ok stop-container "after StopContainer: $out"; fi
 else
     not_ok container-running "CreateContainer/StartContainer/ContainerStatus: $out"
-    for t in container-under-moat exec-output exec-exit-code profile-no-caps profile-no-new-privs \
+    for t in container-under-moat pod-annotation exec-output exec-exit-code profile-no-caps profile-no-new-privs \
         profile-seccomp profile-readonly-root profile-only-lo pod-hostname stop-container; do
         skip "$t" "no running container (container-running failed)"
     done

@@ -28,6 +28,7 @@ def parse_args(argv):
     pod.add_argument("--hostname", default="")
     pod.add_argument("--cgroup-parent", default="")
     pod.add_argument("--log-dir", default="")
+    pod.add_argument("--pod-annotation", action="append", default=[], metavar="KEY=VALUE")
 
     sub = p.add_subparsers(dest="cmd", required=True)
     sub.add_parser("version")
@@ -63,6 +64,9 @@ def pod_config(pb, a):
     c.metadata.uid = a.pod_uid
     c.metadata.namespace = a.pod_namespace
     c.linux.cgroup_parent = a.cgroup_parent
+    for kv in a.pod_annotation:
+        key, _, value = kv.partition("=")
+        c.annotations[key] = value
     # As kubelet sends it for an ordinary pod: pod network and IPC, a pid namespace per container.
     ns = c.linux.security_context.namespace_options
     ns.network, ns.pid, ns.ipc = pb.POD, pb.CONTAINER, pb.POD
