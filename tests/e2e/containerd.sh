@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 TESTS=(run-echo exit-code run-tty profile-readonly-root profile-only-lo profile-no-caps
        profile-seccomp profile-no-new-privs run-detached exec exec-exit-code pause-resume kill
-       delete refuse-root-bind no-leftovers cri-runtimeclass)
+       delete refuse-root-bind no-leftovers)
 need_moat "${TESTS[@]}"
 if ! need_commands containerd ctr containerd-shim-runc-v2; then
     skip_all "containerd is not installed and scripts/install-deps --engines could not install it" "${TESTS[@]}"
@@ -133,7 +133,3 @@ for cg in memory pids; do
 done
 leftovers=$(echo $leftovers)
 [[ -z $leftovers ]] && ok no-leftovers || not_ok no-leftovers "left behind: $leftovers"
-
-# The kubelet path (CRI plugin, runtime entry "moat", RunPodSandbox with runtime_handler
-# "moat", CreateContainer, StartContainer, ExecSync, StopPodSandbox, RemovePodSandbox).
-skip cri-runtimeclass "no CRI gRPC client here yet: it needs python3-grpcio + grpc tools and k8s.io/cri-api's api.proto, a locally imported pause image and a CNI loopback config"

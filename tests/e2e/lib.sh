@@ -146,17 +146,18 @@ cgroup_value() {
     return 1
 }
 
-# make_oci_archive LAYER_TAR OUT_TAR NAME: a one-layer OCI image layout archive of
-# LAYER_TAR (uncompressed), named NAME for `ctr images import` (no registry, no docker).
+# make_oci_archive LAYER_TAR OUT_TAR NAME [CMD_JSON]: a one-layer OCI image layout archive
+# of LAYER_TAR (uncompressed), named NAME for `ctr images import` (no registry, no docker);
+# CMD_JSON is the image's Cmd (default ["sh"]).
 make_oci_archive() {
-    local layer=$1 out=$2 name=$3 d lsha lsize csha csize msha msize
+    local layer=$1 out=$2 name=$3 cmd=${4:-'["sh"]'} d lsha lsize csha csize msha msize
     d=$(mktemp -d "$E2E_TMP/oci.XXXXXX")
     mkdir -p "$d/blobs/sha256"
     lsha=$(sha256sum "$layer" | cut -d' ' -f1)
     lsize=$(stat -c %s "$layer")
     cp "$layer" "$d/blobs/sha256/$lsha"
-    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
-        "$lsha" >"$d/config"
+    printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"Cmd":%s},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+        "$cmd" "$lsha" >"$d/config"
     csha=$(sha256sum "$d/config" | cut -d' ' -f1)
     csize=$(stat -c %s "$d/config")
     mv "$d/config" "$d/blobs/sha256/$csha"

@@ -202,6 +202,45 @@ TEST(Harden, JoinedPidNamespaceReplaced) {
     EXPECT_TRUE(find(h.adjustments, "linux.namespaces[0].path"));
 }
 
+// A pod's containers join the pause container's UTS namespace and carry no hostname
+// (containerd's CRI puts it in HOSTNAME); the replacement must not show the host's name.
+TEST(Harden, JoinedUtsNamespaceReplacedWithTheEnginesHostname) {
+    auto s = permissive();
+    s.linux.namespaces.push_back({"uts", "/proc/42/ns/uts"});
+    s.process.env.push_back("HOSTNAME=web-0");
+    auto h = enforce(s);
+    EXPECT_EQ(h.spec.linux.find_namespace("uts")->path, "");
+    EXPECT_EQ(h.spec.hostname, "web-0");
+    auto a = find(h.adjustments, "hostname");
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->new_value, "web-0");
+    EXPECT_EQ(a->rule, "namespaces");
+}
+
+TEST(Harden, JoinedUtsNamespaceWithoutAUsableHostnameGetsLocalhost) {
+    for (auto env : {"", "HOSTNAME=", "HOSTNAME=a b", "HOSTNAME=$(id)"}) {
+        auto s = permissive();
+        s.linux.namespaces.push_back({"uts", "/proc/42/ns/uts"});
+        if (*env) s.process.env.push_back(env);
+        EXPECT_EQ(enforce(s).spec.hostname, "localhost") << env;
+    }
+}
+
+TEST(Harden, HostnameKeptWhenGivenOrWhenNoJoinIsReplaced) {
+    auto s = permissive();
+    s.linux.namespaces.push_back({"uts", "/proc/42/ns/uts"});
+    s.hostname = "given";
+    s.process.env.push_back("HOSTNAME=other");
+    auto h = enforce(s);
+    EXPECT_EQ(h.spec.hostname, "given");
+    EXPECT_FALSE(find(h.adjustments, "hostname"));
+    s = permissive();  // no uts entry: a new one is added, the config's (empty) name stays
+    s.process.env.push_back("HOSTNAME=other");
+    h = enforce(s);
+    EXPECT_EQ(h.spec.hostname, "");
+    EXPECT_FALSE(find(h.adjustments, "hostname"));
+}
+
 TEST(Harden, UserNamespaceUntouched) {
     auto s = permissive();
     s.linux.namespaces.push_back({"user", "/proc/7/ns/user"});
