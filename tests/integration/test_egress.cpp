@@ -22,10 +22,6 @@ extern char** environ;
 namespace moat::test {
 namespace {
 
-bool contains(const std::string& haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 // Answers "hello PORT" on every address of the peer namespace.
 constexpr const char* kListener = R"(import socket, sys, threading
 def serve(port):
@@ -69,8 +65,7 @@ protected:
         MoatTest::SetUp();
         if (IsSkipped()) return;
         if (run({"which", "python3"}).status != 0) GTEST_SKIP() << "python3 is not installed";
-        dir_.emplace("moat-egress");
-        fs::create_directories(*dir_ / "receipts");
+        files_.emplace("moat-egress");
         const std::string tag = std::to_string(::getpid());
         ctr_ = "mte" + tag + "c";
         peer_ = "mte" + tag + "p";
@@ -106,7 +101,7 @@ protected:
     }
 
     void start_listener() {
-        const std::string script = *dir_ / "listener.py", ready = *dir_ / "ready";
+        const std::string script = files_->path("listener.py"), ready = files_->path("ready");
         std::ofstream(script) << kListener;
         std::vector<std::string> argv = {"ip", "netns", "exec", peer_, "python3", script, ready};
         std::vector<char*> args;
@@ -118,12 +113,7 @@ protected:
         ASSERT_TRUE(fs::exists(ready)) << "the listener in the peer namespace did not start";
     }
 
-    std::string policy(const std::string& network) {
-        std::string path = *dir_ / ("policy-" + std::to_string(++policies_) + ".json");
-        std::ofstream(path) << "{\"receipts\": \"" << (*dir_ / "receipts") << "\", \"network\": "
-                            << network << "}\n";
-        return path;
-    }
+    std::string policy(const std::string& network) { return files_->write("\"network\": " + network); }
 
     // A bundle in the container namespace (or a new one when netns is empty).
     void prepare(Bundle& b, const std::string& script, const std::string& netns) {
@@ -134,10 +124,7 @@ protected:
     }
 
     json::Document receipt(const std::string& id) {
-        std::ifstream in(*dir_ / ("receipts/" + id + ".json"));
-        std::stringstream text;
-        text << in.rdbuf();
-        auto doc = json::Document::parse(text.str(), "receipt");
+        auto doc = json::Document::parse(slurp(files_->receipts() + "/" + id + ".json"), "receipt");
         if (!doc) throw std::runtime_error("receipt of " + id + ": " + doc.error().message);
         return std::move(*doc);
     }
@@ -149,10 +136,9 @@ protected:
 
     std::string netns_path() const { return "/run/netns/" + ctr_; }
 
-    std::optional<TempDir> dir_;
+    std::optional<PolicyFiles> files_;
     std::string ctr_, peer_;
     pid_t listener_ = -1;
-    int policies_ = 0;
 };
 
 // Every entry names its port: nftables and Landlock both filter. The
@@ -269,7 +255,7 @@ TEST_F(Egress, ANewNetworkNamespaceIsFilteredAndItsCountersRead) {
 
 // Never silently widened: the host's namespace, or none at all, is refused.
 TEST_F(Egress, TheHostsNetworkNamespaceIsRefused) {
-    const std::string host_ns = *dir_ / "hostns";
+    const std::string host_ns = files_->path("hostns");
     std::ofstream(host_ns).close();
     ASSERT_EQ(run({"mount", "--bind", "/proc/self/ns/net", host_ns}).status, 0);
     Bundle b;

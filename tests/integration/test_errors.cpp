@@ -13,17 +13,6 @@ namespace fs = std::filesystem;
 namespace moat::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 class Errors : public MoatTest {
 protected:
     // create must fail with status 1 and a message containing `needle`,

@@ -57,31 +57,6 @@ bool record(const std::string& attack, const std::string& expected, const std::s
 
 // ---- small helpers ----
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
-    return out;
-}
-
-// The first output line starting with `prefix`, or "".
-std::string line_starting(const std::string& out, const std::string& prefix) {
-    for (auto& line : lines_of(out))
-        if (line.rfind(prefix, 0) == 0) return line;
-    return "";
-}
-
 // The outcome part of a probe line "what: OUTCOME" ("" when missing).
 std::string outcome_of(const std::string& out, const std::string& prefix) {
     auto line = line_starting(out, prefix + ": ");
@@ -113,73 +88,9 @@ std::vector<std::string> host_mount_points() {
     return out;
 }
 
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-// A console-socket receiver (as in test_terminal.cpp): takes the pty master
-// that moat sends with SCM_RIGHTS.
-class ConsoleSocket {
-public:
-    ConsoleSocket() : dir_("moat-esc-console") {
-        path_ = dir_ / "console.sock";
-        fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
-            ::listen(fd_, 4) < 0)
-            throw std::runtime_error("console socket: " + std::string(std::strerror(errno)));
-    }
-    ~ConsoleSocket() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    ConsoleSocket(const ConsoleSocket&) = delete;
-    ConsoleSocket& operator=(const ConsoleSocket&) = delete;
-    const std::string& path() const { return path_; }
-
-    int receive(int timeout_ms = 15000) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, timeout_ms) != 1) return -1;
-        int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (conn < 0) return -1;
-        char data[256];
-        iovec iov{data, sizeof data};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        int fd = -1;
-        if (::recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) > 0)
-            for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-        ::close(conn);
-        return fd;
-    }
-
-private:
-    TempDir dir_;
-    std::string path_;
-    int fd_ = -1;
-};
-
-// Everything readable from a pty master until EIO or `until`.
-std::string drain(int master, const std::string& until, std::chrono::milliseconds limit = 20s) {
-    std::string out;
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end && !contains(out, until)) {
-        pollfd p{master, POLLIN, 0};
-        if (::poll(&p, 1, 200) <= 0) continue;
-        char buf[4096];
-        ssize_t n = ::read(master, buf, sizeof buf);
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    // The pty turns "\n" into "\r\n".
+// What the pty showed, without the "\r" it adds before each "\n".
+std::string pty_text(int master, const std::string& until) {
+    std::string out = drain(master, until);
     out.erase(std::remove(out.begin(), out.end(), '\r'), out.end());
     return out;
 }
@@ -608,7 +519,7 @@ TEST_F(Escape, DevConsoleSymlink) {
         int master = sock.receive();
         ASSERT_GE(master, 0) << "no pty master";
         EXPECT_EQ(moat({"start", id}).status, 0);
-        auto out = drain(master, "end-42");
+        auto out = pty_text(master, "end-42");
         ::close(master);
         moat({"delete", "--force", id});
         EXPECT_TRUE(contains(out, "end-42")) << out;

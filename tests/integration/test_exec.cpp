@@ -26,29 +26,6 @@ using namespace std::chrono_literals;
 namespace moat::test {
 namespace {
 
-bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
-    return s;
-}
-
-std::string line_starting(const std::string& out, const std::string& prefix) {
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind(prefix, 0) == 0) return trimmed(line);
-    return "";
-}
-
 std::string status_field(const std::string& status_line, const std::string& key) {
     std::istringstream in(status_line);
     for (std::string w; in >> w;)

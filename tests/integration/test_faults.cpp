@@ -33,10 +33,6 @@ using namespace std::chrono_literals;
 namespace moat::test {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // The battery's figures, printed by Faults.Summary.
 struct Figures {
     int injected = 0;   // faults injected (each a create killed or failed on purpose)

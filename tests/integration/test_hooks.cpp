@@ -17,17 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // A hook running the host's sh (or the container's, for startContainer) with a script.
 spec::Hook hook(const std::string& script, std::optional<int> timeout = {}) {
     spec::Hook h;

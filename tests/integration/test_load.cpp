@@ -26,13 +26,6 @@ using namespace std::chrono_literals;
 namespace moat::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 std::set<std::string> lines_of(const std::string& path) {
     std::set<std::string> out;
     std::ifstream in(path);
@@ -99,10 +92,6 @@ std::vector<T> added(const std::set<T>& before, const std::set<T>& after) {
     std::vector<T> out;
     std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(out));
     return out;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 class Load : public MoatTest {

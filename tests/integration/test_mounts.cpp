@@ -18,17 +18,6 @@ namespace fs = std::filesystem;
 namespace moat::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // One /proc/self/mountinfo line, split into what the tests look at.
 struct MountLine {
     std::string point, options, optional, fstype, source, super;

@@ -16,17 +16,6 @@ namespace fs = std::filesystem;
 namespace moat::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
 // The line of a probe's output that starts with prefix ("" if none).
 std::string line_of(const std::string& out, const std::string& prefix) {
     std::istringstream lines(out);

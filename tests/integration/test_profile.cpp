@@ -22,79 +22,6 @@ namespace fs = std::filesystem;
 namespace moat::test {
 namespace {
 
-const std::vector<std::string>& all_capabilities() {
-    static const std::vector<std::string> caps = {
-        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-        "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-        "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-        "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-        "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-        "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-        "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-        "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
-    return caps;
-}
-
-constexpr const char* kSecret = "AKIAmoatTestSecretValue0123456789";
-
-// What a `docker run --privileged --network host` style engine might hand over.
-void make_permissive(Bundle& b, std::vector<std::string> args) {
-    auto& s = b.spec();
-    s.process.args = std::move(args);
-    spec::Capabilities caps;
-    caps.bounding = caps.effective = caps.inheritable = caps.permitted = caps.ambient = all_capabilities();
-    s.process.capabilities = caps;
-    s.process.no_new_privileges = false;
-    s.process.env.push_back(std::string("AWS_SECRET_ACCESS_KEY=") + kSecret);
-    s.root.readonly = false;
-    s.linux.seccomp.reset();
-    for (auto& ns : s.linux.namespaces)
-        if (ns.type == "network") ns.path = "/proc/1/ns/net";
-    spec::Device kmsg;
-    kmsg.type = "c";
-    kmsg.path = "/dev/kmsg";
-    kmsg.major = 1;
-    kmsg.minor = 11;
-    spec::Device mem = kmsg;
-    mem.path = "/dev/mem";
-    mem.minor = 1;
-    s.linux.devices = {kmsg, mem};
-    // As `docker run --privileged` does: every device allowed in the device cgroup.
-    spec::DeviceCgroup all;
-    all.allow = true;
-    all.access = "rwm";
-    if (!s.linux.resources) s.linux.resources = spec::Resources{};
-    s.linux.resources->devices = {all};
-    spec::Mount scratch;
-    scratch.destination = "/scratch";
-    scratch.type = "tmpfs";
-    scratch.source = "tmpfs";
-    scratch.options = {"rw", "mode=1777", "size=16m"};
-    s.mounts.push_back(scratch);
-    fs::create_directories(b.rootfs() + "/scratch");
-    b.write();
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
-// The first output line starting with `prefix`, or "" (with the prefix kept).
-std::string line_starting(const std::string& out, const std::string& prefix) {
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind(prefix, 0) == 0) return line;
-    return "";
-}
 
 // "KEY=value" from the probe's status line.
 std::string status_field(const std::string& status_line, const std::string& key) {
@@ -104,27 +31,17 @@ std::string status_field(const std::string& status_line, const std::string& key)
     return "<missing " + key + ">";
 }
 
-bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
-}
-
 class Profile : public MoatTest {
 protected:
     void SetUp() override {
         MoatTest::SetUp();
         if (IsSkipped()) return;
-        dir_.emplace("moat-profile");
-        fs::create_directories(*dir_ / "receipts");
+        files_.emplace("moat-profile");
         policy_ = policy(R"("name": "profile-test")");
     }
 
     // A policy file with the receipts kept in this test's directory.
-    std::string policy(const std::string& members) {
-        std::string path = *dir_ / ("policy-" + std::to_string(++policies_) + ".json");
-        std::ofstream(path) << "{\"receipts\": \"" << (*dir_ / "receipts") << "\""
-                            << (members.empty() ? "" : ", ") << members << "}\n";
-        return path;
-    }
+    std::string policy(const std::string& members) { return files_->write(members); }
 
     RunResult pmoat(std::vector<std::string> args, const std::string& policy_path = {}) {
         args.insert(args.begin(), {"--policy", policy_path.empty() ? policy_ : policy_path});
@@ -143,9 +60,8 @@ protected:
         return v ? static_cast<int>(*v) : -1;
     }
 
-    std::optional<TempDir> dir_;
+    std::optional<PolicyFiles> files_;
     std::string policy_;
-    int policies_ = 0;
 };
 
 // The cgroup v1 directory of `pid` for `controller`, from /proc/PID/cgroup.
@@ -218,7 +134,7 @@ TEST_F(Profile, PermissiveConfigRunsAsASandboxFromInside) {
     EXPECT_EQ(line_starting(o, "read /dev/mem:"), "read /dev/mem: ENOENT") << r;
     // The secret is gone, and nothing printed it.
     EXPECT_EQ(line_starting(o, "env AWS_SECRET_ACCESS_KEY:"), "env AWS_SECRET_ACCESS_KEY: unset") << r;
-    EXPECT_FALSE(contains(o + r.err, kSecret)) << r;
+    EXPECT_FALSE(contains(o + r.err, kPermissiveSecret)) << r;
     EXPECT_TRUE(no_leaks(b, id));
 }
 
@@ -330,7 +246,7 @@ TEST_F(Profile, CheckPrintsTheAdjustmentsAndChangesNothing) {
     for (auto field : {"root.readonly", "process.capabilities.effective", "process.noNewPrivileges",
                        "linux.namespaces", "linux.devices", "process.env"})
         EXPECT_TRUE(contains(table.out, field)) << field << table;
-    EXPECT_FALSE(contains(table.out + table.err, kSecret)) << table;
+    EXPECT_FALSE(contains(table.out + table.err, kPermissiveSecret)) << table;
 
     ASSERT_EQ(js.status, 0) << js;
     auto doc = json::Document::parse(js.out, "check output");
@@ -345,11 +261,11 @@ TEST_F(Profile, CheckPrintsTheAdjustmentsAndChangesNothing) {
             if (auto s = f->string()) fields.push_back(*s);
     for (auto field : {"root.readonly", "process.capabilities.bounding", "process.noNewPrivileges"})
         EXPECT_NE(std::find(fields.begin(), fields.end(), field), fields.end()) << field << js;
-    EXPECT_FALSE(contains(js.out, kSecret)) << js;
+    EXPECT_FALSE(contains(js.out, kPermissiveSecret)) << js;
 
     EXPECT_EQ(slurp(b.config_path()), before) << "check rewrote config.json";
     EXPECT_TRUE(fs::is_empty(state_root())) << "check created state";
-    EXPECT_TRUE(fs::is_empty(*dir_ / "receipts")) << "check wrote a receipt";
+    EXPECT_TRUE(fs::is_empty(files_->receipts())) << "check wrote a receipt";
 }
 
 TEST_F(Profile, CheckExitsNonZeroInRefuseMode) {

@@ -18,17 +18,6 @@ using namespace std::chrono_literals;
 namespace moat::test {
 namespace {
 
-bool contains(const std::string& hay, const std::string& needle) {
-    return hay.find(needle) != std::string::npos;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // sha256sum's hex digest of a host file.
 std::string sha256_of(const std::string& path) {
     auto r = run({"sha256sum", path});
@@ -47,17 +36,12 @@ protected:
     void SetUp() override {
         MoatTest::SetUp();
         if (IsSkipped()) return;
-        dir_.emplace("moat-receipts");
-        receipts_ = *dir_ / "receipts";
+        files_.emplace("moat-receipts");
+        receipts_ = files_->receipts();
         policy_ = policy(R"("name": "receipt-test")");
     }
 
-    std::string policy(const std::string& members) {
-        std::string path = *dir_ / ("policy-" + std::to_string(++policies_) + ".json");
-        std::ofstream(path) << "{\"receipts\": \"" << receipts_ << "\""
-                            << (members.empty() ? "" : ", ") << members << "}\n";
-        return path;
-    }
+    std::string policy(const std::string& members) { return files_->write(members); }
 
     RunResult pmoat(std::vector<std::string> args, const std::string& policy_path = {}) {
         args.insert(args.begin(), {"--policy", policy_path.empty() ? policy_ : policy_path});
@@ -81,9 +65,8 @@ protected:
         return doc ? str(doc->root(), "status") : "<bad state>";
     }
 
-    std::optional<TempDir> dir_;
+    std::optional<PolicyFiles> files_;
     std::string receipts_, policy_;
-    int policies_ = 0;
 };
 
 TEST_F(Receipts, RunWritesACompleteReceipt) {
@@ -163,7 +146,7 @@ TEST_F(Receipts, ReceiptIsKeptAfterDelete) {
 }
 
 TEST_F(Receipts, AuditLogGetsOneLinePerContainer) {
-    std::string log = *dir_ / "audit.log";
+    std::string log = files_->path("audit.log");
     auto with_log = policy("\"auditLog\": \"" + log + "\"");
     Bundle b;
     b.spec().process.args = {"true"};

@@ -18,18 +18,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
-}
-
 // A "key value" line of a cgroup file (memory.oom_control, pids.events).
 int64_t keyed_value(const std::string& text, const std::string& key) {
     std::istringstream in(text);

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -134,6 +135,72 @@ std::vector<std::string> find_leaks(const std::string& state_root, const std::st
 // bundle path, a marker file): what a killed create or a hook could leave
 // running. One line per process: "process left: PID cmdline (cgroup ...)".
 std::vector<std::string> find_processes(const std::vector<std::string>& needles);
+
+// ---- text ----
+
+bool contains(std::string_view text, std::string_view part);
+std::string slurp(const std::string& path);  // the whole file; "" when unreadable
+std::string trimmed(std::string s);          // without trailing whitespace
+std::vector<std::string> lines_of(const std::string& text);
+// The first line of text starting with prefix, or "".
+std::string line_starting(const std::string& text, std::string_view prefix);
+
+// Policy files for `moat --policy` in a temporary directory; each one files
+// its receipts in receipts() there, so tests can read them.
+class PolicyFiles {
+public:
+    explicit PolicyFiles(std::string_view prefix = "moat-policy");
+    // {"receipts": "<receipts()>", MEMBERS}; returns the file's path.
+    std::string write(std::string_view members);
+    std::string receipts() const { return dir_ / "receipts"; }
+    std::string path(std::string_view name) const { return dir_ / name; }
+
+private:
+    TempDir dir_;
+    int count_ = 0;
+};
+
+// ---- terminals ----
+
+// A console-socket receiver: listens on a path, accepts one connection and
+// takes the fd that arrives with SCM_RIGHTS (the pty master moat sends).
+class ConsoleSocket {
+public:
+    ConsoleSocket();
+    ~ConsoleSocket();
+    ConsoleSocket(const ConsoleSocket&) = delete;
+    ConsoleSocket& operator=(const ConsoleSocket&) = delete;
+    const std::string& path() const { return path_; }
+    // The received fd, or -1 (nothing within the timeout).
+    int receive(int timeout_ms = 15000);
+
+private:
+    TempDir dir_;
+    std::string path_;
+    int fd_ = -1;
+};
+
+// Everything readable from a pty master until the slave side closes (EIO) or
+// `until` appears (never, when empty), within a time limit.
+std::string drain(int master, const std::string& until,
+                  std::chrono::milliseconds limit = std::chrono::seconds(20));
+
+// ---- issue 4's permissive config ----
+
+// What a `docker run --privileged --network host` engine might hand over:
+// every capability, no seccomp, no_new_privileges off, a writable root, the
+// host's network namespace by path, /dev/kmsg and /dev/mem with every device
+// allowed, AWS_SECRET_ACCESS_KEY=kPermissiveSecret and a tmpfs at /scratch.
+inline constexpr const char* kPermissiveSecret = "AKIAmoatTestSecretValue0123456789";
+struct Permissive {
+    // The host's network namespace. pid 1's by default; a run that really joins
+    // it (audit mode) uses this process's, which this machine lets us open.
+    std::string net_path = "/proc/1/ns/net";
+    // Only the capabilities this process holds in its bounding set (this
+    // machine withholds CAP_SYS_RESOURCE), for runs really granted "all".
+    bool held_caps_only = false;
+};
+void make_permissive(Bundle& b, std::vector<std::string> args, const Permissive& how = {});
 
 // ---- the fixture ----
 
