@@ -171,7 +171,6 @@ struct Policy {
 // built-in value; lists replace the built-in list, except "devices", which
 // adds to the standard devices.
 Result<Policy> parse_policy(std::string_view json);
-Result<Policy> load_policy(const std::string& path);
 
 // ---- harden ----
 

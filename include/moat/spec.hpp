@@ -16,6 +16,11 @@
 
 namespace moat::spec {
 
+// config.json, process.json and policy files are kilobytes; they are read
+// up to this size, so a hostile bundle (a config that is a symlink to
+// /dev/zero) cannot eat memory.
+inline constexpr size_t kMaxDocumentSize = 16 << 20;
+
 struct User {
     uint32_t uid = 0;
     uint32_t gid = 0;

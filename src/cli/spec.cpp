@@ -6,6 +6,7 @@
 #include "cli/command.hpp"
 #include "linux/fd.hpp"
 #include "moat/policy.hpp"
+#include "runtime/launch.hpp"
 
 namespace moat::cli {
 
@@ -16,8 +17,8 @@ extern const Command kSpec{
     false,
     [](const runtime::Global& g, const Parsed& p) -> Result<int> {
         if (p.has("rootless")) return fail("spec --rootless is not supported", ENOTSUP);
-        auto pol = policy::Policy{};
-        if (g.policy_path) pol = MOAT_TRY(policy::load_policy(*g.policy_path));
+        // The policy create would apply: --policy, else /etc/moat/policy.json.
+        const auto pol = MOAT_TRY(runtime::load_active_policy(g)).policy;
         std::string path = p.get("bundle", ".") + "/config.json";
         auto fd = linux::open_fd(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
         if (!fd) {

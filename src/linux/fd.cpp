@@ -4,7 +4,7 @@
 
 namespace moat::linux {
 
-Result<std::string> read_fd(int fd) {
+Result<std::string> read_fd(int fd, size_t max) {
     std::string out;
     char buf[4096];
     for (;;) {
@@ -15,12 +15,13 @@ Result<std::string> read_fd(int fd) {
         }
         if (n == 0) return out;
         out.append(buf, static_cast<size_t>(n));
+        if (out.size() > max) return fail("larger than " + std::to_string(max) + " bytes", EFBIG);
     }
 }
 
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_file(const std::string& path, size_t max) {
     auto fd = MOAT_TRY(open_fd(path, O_RDONLY));
-    return context(read_fd(fd.get()), "read " + path);
+    return context(read_fd(fd.get(), max), "read " + path);
 }
 
 Status write_all(int fd, std::string_view data) {

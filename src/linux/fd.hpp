@@ -51,8 +51,10 @@ inline Result<UniqueFd> openat_fd(int dirfd, const std::string& path, int flags,
 }
 
 // Read a whole (small) file; write a whole string. Errors name the path.
-Result<std::string> read_file(const std::string& path);
-Result<std::string> read_fd(int fd);
+// Reading stops with EFBIG ("larger than N bytes") past `max`: a file that
+// is a symlink to /dev/zero must not eat memory.
+Result<std::string> read_file(const std::string& path, size_t max = SIZE_MAX);
+Result<std::string> read_fd(int fd, size_t max = SIZE_MAX);
 Status write_file(const std::string& path, std::string_view data, int flags = O_WRONLY | O_TRUNC);
 Status write_all(int fd, std::string_view data);
 

@@ -4,8 +4,6 @@
 // A policy that cannot be read is an error, never "no policy".
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "moat/policy.hpp"
 #include "paths.hpp"
@@ -346,13 +344,5 @@ Result<Policy> parse_policy(std::string_view text) {
     return p;
 }
 
-Result<Policy> load_policy(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return sys_fail("policy " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) return sys_fail("policy " + path);
-    return context(parse_policy(text.str()), path);
-}
 
 }  // namespace moat::policy

@@ -21,7 +21,7 @@ namespace {
 // command line's overrides.
 Result<spec::Process> requested_process(const ExecOptions& o, const spec::Spec& container) {
     if (!o.process_file.empty()) {
-        auto text = MOAT_TRY(linux::read_file(o.process_file));
+        auto text = MOAT_TRY(linux::read_file(o.process_file, spec::kMaxDocumentSize));
         return context(spec::parse_process(text), o.process_file);
     }
     if (o.args.empty()) return fail("exec: a command is required (or --process FILE)", EINVAL);

@@ -304,7 +304,7 @@ Result<ActivePolicy> load_active_policy(const Global& g) {
         if (::stat(kDefaultPolicy, &st) < 0) return ActivePolicy{};
         path = kDefaultPolicy;
     }
-    auto text = MOAT_TRY(context(linux::read_file(path), "policy"));
+    auto text = MOAT_TRY(context(linux::read_file(path, spec::kMaxDocumentSize), "policy"));
     auto pol = MOAT_TRY(context(policy::parse_policy(text), "policy " + path));
     return ActivePolicy{std::move(pol), receipt::sha256_hex(text)};
 }
@@ -312,7 +312,7 @@ Result<ActivePolicy> load_active_policy(const Global& g) {
 Result<Launched> launch(const Global& g, const CreateOptions& o, LaunchMode mode) {
     MOAT_CHECK(validate_id(o.id));
     const std::string bundle = MOAT_TRY(resolve_bundle(o.bundle));
-    const std::string config_text = MOAT_TRY(linux::read_file(bundle + "/config.json"));
+    const std::string config_text = MOAT_TRY(linux::read_file(bundle + "/config.json", spec::kMaxDocumentSize));
     auto config = spec::parse_config(config_text);
     if (!config) {
         // Syntax errors already name config.json; path errors get the file.

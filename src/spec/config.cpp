@@ -84,10 +84,6 @@ Result<Spec> parse_named(std::string_view text, std::string_view what) {
     return spec;
 }
 
-// config.json files are kilobytes; a bound keeps a hostile bundle (a config
-// that is a symlink to /dev/zero) from eating memory.
-constexpr size_t kMaxConfigSize = 16 << 20;
-
 Result<std::string> read_config_file(const std::string& path) {
     auto fd = MOAT_TRY(linux::open_fd(path, O_RDONLY));
     std::string text;
@@ -98,7 +94,7 @@ Result<std::string> read_config_file(const std::string& path) {
         if (n < 0) return sys_fail("read " + path);
         if (n == 0) return text;
         text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxConfigSize) return fail(path + ": larger than 16 MiB", EFBIG);
+        if (text.size() > kMaxDocumentSize) return fail(path + ": larger than 16 MiB", EFBIG);
     }
 }
 

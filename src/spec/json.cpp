@@ -203,9 +203,17 @@ bool Value::is_object() const { return YAJL_IS_OBJECT(v_); }
 bool Value::is_array() const { return YAJL_IS_ARRAY(v_); }
 bool Value::is_string() const { return YAJL_IS_STRING(v_); }
 
+namespace {
+// Errors quote what was wrong; a 100 MB key or value is cut, not repeated.
+std::string clipped(std::string_view text, size_t max = 512) {
+    if (text.size() <= max) return std::string(text);
+    return std::string(text.substr(0, max)) + "... (" + std::to_string(text.size()) + " bytes)";
+}
+}  // namespace
+
 std::unexpected<Error> Value::error(std::string_view message) const {
-    if (path_.empty()) return fail(std::string(message));
-    return fail(path_ + ": " + std::string(message));
+    if (path_.empty()) return fail(clipped(message));
+    return fail(clipped(path_) + ": " + clipped(message));
 }
 
 namespace {

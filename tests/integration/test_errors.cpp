@@ -153,6 +153,20 @@ TEST_F(Errors, ExecThatFailsAfterStartSaysWhy) {
     EXPECT_TRUE(no_leaks(b, id));
 }
 
+// A config that never ends (a symlink to /dev/zero) is refused at a bound,
+// not read until memory runs out.
+TEST_F(Errors, EndlessConfigIsRefused) {
+    Bundle b;
+    b.write();
+    std::filesystem::remove(b.config_path());
+    std::filesystem::create_symlink("/dev/zero", b.config_path());
+    auto id = new_id();
+    auto r = moat({"run", "--bundle", b.path(), id});
+    EXPECT_EQ(r.status, 1) << r;
+    EXPECT_TRUE(contains(r.err, "config.json") && contains(r.err, "larger than")) << r;
+    EXPECT_TRUE(no_leaks(b, id));
+}
+
 TEST_F(Errors, FailingPrestartHookFailsCreate) {
     TempDir policy("moat-policy");
     std::ofstream(policy / "policy.json") << R"({"mode": "audit"})";

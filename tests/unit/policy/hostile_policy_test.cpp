@@ -37,6 +37,12 @@ TEST(HostilePolicy, HundredMegabyteStrings) {
     ASSERT_FALSE(p);
     EXPECT_TRUE(p.error().message.starts_with("policy: invalid JSON: ")) << p.error().message.substr(0, 200);
     EXPECT_EQ(p.error().message.find('\n'), std::string::npos);
+    // Named in an error (an unknown key, a bad mode): quoted in part, not in full.
+    for (auto text : {"{\"" + huge + "\": 1}", R"({"mode": ")" + huge + "\"}"}) {
+        p = parse_policy(text);
+        ASSERT_FALSE(p);
+        EXPECT_LT(p.error().message.size(), 2000u) << p.error().message.substr(0, 200);
+    }
 }
 
 const std::vector<std::string> kSamples = {"null", "true", "0", "-1", "1.5", "1e400",

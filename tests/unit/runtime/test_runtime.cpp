@@ -11,6 +11,7 @@
 #include "moat/receipt.hpp"
 #include "moat/runtime.hpp"
 #include "runtime/handshake.hpp"
+#include "runtime/launch.hpp"
 #include "runtime/state_store.hpp"
 
 using namespace moat;
@@ -129,6 +130,23 @@ TEST(Handshake, StepsErrorsAndOrder) {
     auto eof = parent.receive(Step::ready);
     ASSERT_FALSE(eof);
     EXPECT_EQ(eof.error().message, "container init exited before ready");
+}
+
+// --policy naming a missing file, or one that never ends: an error naming
+// it, never "no policy".
+TEST(ActivePolicy, MissingOrEndlessPolicyFileIsAnError) {
+    runtime::Global g;
+    g.policy_path = "/nonexistent/moat/policy.json";
+    auto p = runtime::load_active_policy(g);
+    ASSERT_FALSE(p);
+    EXPECT_NE(p.error().message.find("/nonexistent/moat/policy.json"), std::string::npos);
+    EXPECT_EQ(p.error().code, ENOENT);
+
+    g.policy_path = "/dev/zero";
+    auto z = runtime::load_active_policy(g);
+    ASSERT_FALSE(z);
+    EXPECT_EQ(z.error().code, EFBIG) << z.error().message;
+    EXPECT_NE(z.error().message.find("/dev/zero"), std::string::npos) << z.error().message;
 }
 
 TEST(Receipt, Sha256KnownVectors) {

@@ -68,6 +68,14 @@ TEST(HostileConfig, HundredMegabyteStrings) {
     s = parse_config(config_with("\"hostname\": \"" + huge + "\""));
     ASSERT_TRUE(s) << s.error().message.substr(0, 200);
     EXPECT_EQ(s->hostname.size(), k100MB);
+    // Named in an error (a relative cwd, an unknown key): quoted in part, not in full.
+    for (auto member : {"\"linux\": {\"namespaces\": [{\"type\": \"" + huge + "\"}]}",
+                        "\"mounts\": [{\"destination\": \"" + huge + "\"}]"}) {
+        s = parse_config(config_with(member));
+        ASSERT_FALSE(s);
+        EXPECT_LT(s.error().message.size(), 2000u) << s.error().message.substr(0, 200);
+        EXPECT_NE(s.error().message.find("bytes)"), std::string::npos) << s.error().message.substr(0, 200);
+    }
 }
 
 // config.json on disk is bounded before it is parsed.
