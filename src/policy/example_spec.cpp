@@ -1,5 +1,7 @@
 // `moat spec`: runc's example config shape (sh on a terminal, the standard
 // mounts), already inside the policy, so harden() has nothing to change.
+#include <algorithm>
+
 #include "record.hpp"
 
 namespace moat::policy {
@@ -41,6 +43,10 @@ spec::Spec example_spec(const Policy& p) {
         make_mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", ro}),
         make_mount("/tmp", "tmpfs", "tmpfs", tmp_opts),
     };
+    // A policy may forbid the optional kinds (mqueue, sysfs, cgroup).
+    std::erase_if(s.mounts, [&](const spec::Mount& m) {
+        return std::find(p.mount_types.begin(), p.mount_types.end(), m.type) == p.mount_types.end();
+    });
 
     for (auto& type : p.namespaces)
         if (type != "network") s.linux.namespaces.push_back({type, ""});

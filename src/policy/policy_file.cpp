@@ -313,7 +313,14 @@ Status top_level(const Value& root, Policy& p) {
         else if (key == "devices") {
             for (auto& item : MOAT_TRY(v.array())) p.devices.push_back(MOAT_TRY(device(item)));
         } else if (key == "binds") MOAT_CHECK(binds(v, p.binds));
-        else if (key == "mountTypes") p.mount_types = MOAT_TRY(v.strings());
+        else if (key == "mountTypes") {
+            p.mount_types = MOAT_TRY(v.strings());
+            // Every container's /proc, /dev, /dev/pts and the profile's /tmp.
+            for (const char* needed : {"proc", "tmpfs", "devpts"})
+                if (std::find(p.mount_types.begin(), p.mount_types.end(), needed) == p.mount_types.end())
+                    return v.error(std::string("must include \"") + needed +
+                                   "\": every container mounts proc, tmpfs and devpts");
+        }
         else if (key == "secretEnv") p.secret_env = MOAT_TRY(v.strings());
         else if (key == "seccomp") {
             if (!MOAT_TRY(v.boolean())) return v.error("moat's seccomp filter cannot be turned off");

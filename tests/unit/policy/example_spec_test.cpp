@@ -30,6 +30,10 @@ TEST(ExampleSpec, OtherPoliciesNeedNoAdjustment) {
     big.sys_readonly = false;
     big.tmp.size = 1 << 20;
     expect_clean(big);
+    // Found by fuzz-policy: a policy that forbids the optional mount kinds.
+    Policy few;
+    few.mount_types = {"proc", "tmpfs", "devpts"};
+    expect_clean(few);
 }
 
 TEST(ExampleSpec, LooksLikeRuncs) {

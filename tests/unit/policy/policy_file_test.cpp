@@ -70,6 +70,13 @@ void expect_error(std::string_view json, std::string_view words) {
     EXPECT_NE(p.error().message.find(words), std::string::npos) << p.error().message;
 }
 
+// The essential kinds cannot be left out (fuzz-policy's {"mountTypes": ["pid"]}).
+TEST(PolicyFile, MountTypesKeepTheEssentialKinds) {
+    expect_error(R"({"mountTypes": ["pid"]})", "mountTypes: must include \"proc\"");
+    expect_error(R"({"mountTypes": ["proc", "tmpfs"]})", "mountTypes: must include \"devpts\"");
+    EXPECT_TRUE(parse_policy(R"({"mountTypes": ["proc", "tmpfs", "devpts"]})"));
+}
+
 TEST(PolicyFile, ErrorsNameThePath) {
     expect_error(R"({"nmae": "x"})", "policy: nmae: unknown key");
     expect_error(R"({"resources": {"memroy": 1}})", "resources.memroy: unknown key");
