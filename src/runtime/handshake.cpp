@@ -37,10 +37,10 @@ Result<std::pair<Channel, Channel>> Channel::make_pair() {
 
 Status Channel::send(Step step, std::string_view payload, int32_t code, int fd) {
     if (payload.size() > kMaxMessage - kHeader) payload = payload.substr(0, kMaxMessage - kHeader);
-    std::string buf(kHeader + payload.size(), '\0');
+    std::string buf(kHeader, '\0');
     buf[0] = static_cast<char>(step);
     std::memcpy(buf.data() + 1, &code, sizeof code);
-    std::memcpy(buf.data() + kHeader, payload.data(), payload.size());
+    buf.append(payload);  // not memcpy: an empty view's data() may be null (UBSan)
     if (fd >= 0) return linux::send_fd(fd_.get(), fd, buf);
     while (::send(fd_.get(), buf.data(), buf.size(), MSG_NOSIGNAL) < 0)
         if (errno != EINTR) return sys_fail(std::string("send ") + step_name(step));
