@@ -265,10 +265,11 @@ TEST(Seccomp, SpecFilterCannotUndoMoatsDenials) {
     spec::Seccomp s;
     s.default_action = "SCMP_ACT_ERRNO";
     s.default_errno_ret = ENOTSUP;
-    // What the sandboxed code needs to exit and report, plus the escapes.
+    // What the sandboxed code needs to exit and report, plus the escapes
+    // (sigaltstack: the sanitizers' runtime checks it, in the asan suites).
     s.syscalls = {rule({"mount", "unshare", "keyctl", "write", "exit_group", "exit", "getpid",
                         "seccomp", "prctl", "brk", "mmap", "munmap", "mprotect", "madvise",
-                        "futex"},
+                        "futex", "sigaltstack"},
                        "SCMP_ACT_ALLOW")};
     auto spec_prog = compile_spec_filter(s);
     ASSERT_TRUE(spec_prog) << spec_prog.error().message;
@@ -294,7 +295,7 @@ TEST(Seccomp, SyscallsNewerThanADenyByDefaultProfileAnswerEnosys) {
     // An "old" allow list: the newest syscall it names is seccomp (317 on
     // x86-64); clone3 (435) and faccessat2 (439) came later.
     s.syscalls = {rule({"write", "exit_group", "exit", "brk", "mmap", "munmap", "mprotect",
-                        "madvise", "futex", "getpid", "prctl", "seccomp"},
+                        "madvise", "futex", "getpid", "prctl", "seccomp", "sigaltstack"},
                        "SCMP_ACT_ALLOW"),
                   rule({"getcwd"}, "SCMP_ACT_ERRNO", EXDEV)};
     auto prog = compile_spec_filter(s);
