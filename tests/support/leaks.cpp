@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "linux/fd.hpp"
 #include "moat_test.hpp"
 #include "mountinfo.hpp"
 
@@ -68,10 +69,9 @@ namespace moat::test {
 
 std::vector<std::string> find_processes(const std::vector<std::string>& needles) {
     std::vector<std::string> found;
-    auto slurp = [](const fs::path& p) {
-        std::ifstream in(p, std::ios::binary);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    };
+    // Not an ifstream: a process that exits while it is read makes libstdc++
+    // throw ("underflow error reading the file: No such process").
+    auto slurp = [](const fs::path& p) { return linux::read_file(p.string()).value_or(""); };
     const std::string self = std::to_string(::getpid());
     std::error_code ec;
     for (auto& entry : fs::directory_iterator("/proc", ec)) {
