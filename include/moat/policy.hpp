@@ -105,6 +105,9 @@ struct DevicePolicy {
     bool operator==(const DevicePolicy&) const = default;
 };
 
+// Every capability name the kernel defines, in number order (CAP_CHOWN is 0).
+const std::vector<std::string>& capability_names();
+
 namespace defaults {
 std::vector<std::string> namespaces();
 std::vector<RlimitPolicy> rlimits();

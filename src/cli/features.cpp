@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/command.hpp"
+#include "moat/policy.hpp"
 #include "spec/json.hpp"
 
 namespace moat::cli {
@@ -31,19 +32,7 @@ std::string features_json() {
     w.key("linux").begin_object();
     strings(w, "namespaces", {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"});
     w.key("capabilities").begin_array();
-    for (int c = 0; c <= 40; ++c) {
-        static const char* names[] = {
-            "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-            "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-            "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-            "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-            "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-            "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-            "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-            "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
-        w.value(names[c]);
-    }
+    for (auto& name : policy::capability_names()) w.value(name);
     w.end_array();
     w.key("cgroup").begin_object().field("v1", true).field("v2", true).field("systemd", true);
     w.field("systemdUser", false).field("rdma", true).end_object();
