@@ -189,12 +189,30 @@ Status resources(const Value& v, ResourcePolicy& r) {
     return {};
 }
 
+// Only flags that tighten a tmpfs: a bind, a propagation flag, "ro" or a
+// second size= would make the profile's own /tmp something else.
+Result<std::vector<std::string>> tmp_options(const Value& v) {
+    static constexpr std::string_view kAllowed[] = {"nosuid",     "nodev",    "noexec",
+                                                    "noatime",    "nodiratime", "relatime",
+                                                    "strictatime", "nosymfollow"};
+    std::vector<std::string> out;
+    for (auto& item : MOAT_TRY(v.array())) {
+        auto option = MOAT_TRY(item.string());
+        if (std::find(std::begin(kAllowed), std::end(kAllowed), option) == std::end(kAllowed))
+            return item.error("\"" + option +
+                              "\" is not a tmpfs option the profile allows (nosuid, nodev, "
+                              "noexec, noatime, nodiratime, relatime, strictatime, nosymfollow)");
+        out.push_back(std::move(option));
+    }
+    return out;
+}
+
 Status tmp(const Value& v, TmpPolicy& t) {
     std::optional<uint64_t> size_max;
     for (auto& [key, value] : MOAT_TRY(object(v, {"size", "sizeMax", "mode", "options"}))) {
         if (key == "size") t.size = MOAT_TRY(size(value));
         else if (key == "sizeMax") size_max = MOAT_TRY(size(value));
-        else if (key == "options") t.options = MOAT_TRY(value.strings());
+        else if (key == "options") t.options = MOAT_TRY(tmp_options(value));
         else if (key == "mode") {
             auto text = MOAT_TRY(value.string());
             uint32_t mode = 0;

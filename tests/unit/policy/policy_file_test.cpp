@@ -106,6 +106,10 @@ TEST(PolicyFile, ErrorsNameThePath) {
     expect_error(R"({"timeout": "2h", "timeoutMax": "1h"})", "exceeds timeoutMax");
     expect_error(R"({"annotations": ["run.moat.everything"]})", "annotations[0]: unknown annotation");
     expect_error(R"({"tmp": {"mode": "rwx"}})", "tmp.mode: expected an octal mode");
+    // Found by fuzz-policy: "rbind" made the profile's own /tmp a bind mount.
+    expect_error(R"({"tmp": {"options": ["nosuid", "rbind"]}})", "tmp.options[1]: \"rbind\"");
+    expect_error(R"({"tmp": {"options": ["size=1G"]}})", "tmp.options[0]");
+    EXPECT_TRUE(parse_policy(R"({"tmp": {"options": ["nosuid", "nodev", "noexec"]}})"));
     expect_error(R"({"binds": {"writable": ["data"]}})", "binds.writable[0]");
     expect_error(R"({"receipts": "receipts"})", "receipts: must be an absolute path");
     expect_error(R"({"mountTypes": "tmpfs"})", "mountTypes: expected");
