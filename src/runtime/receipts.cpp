@@ -14,14 +14,15 @@
 
 namespace moat::runtime {
 
-void finish_receipt(const StateStore& store, const Record& r, cgroups::Manager* cgroup,
-                    std::optional<int> wait_status, std::string* warning) {
+std::optional<cgroups::Usage> finish_receipt(const StateStore& store, const Record& r,
+                                             cgroups::Manager* cgroup, std::optional<int> wait_status,
+                                             std::string* warning) {
     auto text = linux::read_file(store.receipt(r.id));
-    if (!text) return;  // created before receipts existed, or already filed
+    if (!text) return std::nullopt;  // created before receipts existed, or already filed
     auto rec = receipt::parse(*text);
     if (!rec) {
         if (warning) *warning = "receipt of " + r.id + ": " + rec.error().message;
-        return;
+        return std::nullopt;
     }
     if (auto started = linux::read_file(store.started_marker(r.id))) rec->started = *started;
     rec->ended = now_rfc3339();
@@ -59,6 +60,7 @@ void finish_receipt(const StateStore& store, const Record& r, cgroups::Manager* 
     }
     // Filed once: a later delete of the same container finds nothing to file.
     if (!r.receipts_dir.empty()) ::unlink(store.receipt(r.id).c_str());
+    return rec->usage;
 }
 
 Result<std::string> find_receipt(const StateStore& store, const std::string& receipts_dir,

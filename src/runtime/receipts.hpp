@@ -12,9 +12,11 @@
 namespace moat::runtime {
 
 // wait_status: the init's status where moat reaped it (run), else nullopt.
-// Usage is read from `cgroup` before the caller removes it.
-void finish_receipt(const StateStore& store, const Record& r, cgroups::Manager* cgroup,
-                    std::optional<int> wait_status, std::string* warning);
+// Usage is read from `cgroup` before the caller removes it, and returned for
+// callers that report it themselves (nullopt: no receipt was left to finish).
+std::optional<cgroups::Usage> finish_receipt(const StateStore& store, const Record& r,
+                                             cgroups::Manager* cgroup, std::optional<int> wait_status,
+                                             std::string* warning);
 
 // The receipt of a live container (state dir) or a deleted one (receipts dir).
 Result<std::string> find_receipt(const StateStore& store, const std::string& receipts_dir,

@@ -248,15 +248,16 @@ Result<Outcome> run(const runtime::Global& g, const Options& o) {
     }, streams);
     out.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
 
-    if (auto stats = l.cgroup->stats()) {
-        auto u = cgroups::usage_from(*stats);
-        out.peak_memory = u.peak_memory;
-        out.cpu_user_ns = u.cpu_user_ns;
-        out.cpu_system_ns = u.cpu_system_ns;
-        out.oom_killed = u.oom_kills > 0;
-    }
     std::string warning;
-    if (status) runtime::finish_receipt(store, l.record, l.cgroup.get(), *status, &warning);
+    // One read of the cgroup's statistics serves the receipt and the outcome.
+    auto usage = runtime::finish_receipt(store, l.record, l.cgroup.get(),
+                                         status ? std::optional<int>(*status) : std::nullopt, &warning);
+    if (usage) {
+        out.peak_memory = usage->peak_memory;
+        out.cpu_user_ns = usage->cpu_user_ns;
+        out.cpu_system_ns = usage->cpu_system_ns;
+        out.oom_killed = usage->oom_kills > 0;
+    }
     auto removed = runtime::remove(g, out.id, true);
     if (!status) return std::unexpected(std::move(status.error()));
     MOAT_CHECK_CTX(removed, "clean up sandbox");

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "moat/policy.hpp"
 #include "moat_test.hpp"
 
 namespace moat::test {
@@ -17,6 +18,12 @@ void MoatTest::TearDown() {
     // Stop whatever a failed test left running; errors do not matter here.
     if (root_)
         for (auto& id : ids_) run({moat_binary(), "--root", root_->path(), "delete", "--force", id});
+    for (auto& id : ids_) remove_filed_receipt(id);
+}
+
+void remove_filed_receipt(const std::string& id) {
+    std::error_code ec;
+    std::filesystem::remove(policy::Policy{}.receipts_dir + "/" + id + ".json", ec);
 }
 
 RunResult MoatTest::moat(std::vector<std::string> args, std::string stdin_data) {

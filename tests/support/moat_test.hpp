@@ -121,6 +121,10 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options = 
 // A container id unique to this process and call: "mt-<pid>-<n>".
 std::string unique_id();
 
+// Under the built-in policy a container's receipt is filed in the host's
+// receipts directory (/var/lib/moat/receipts); a test removes its own.
+void remove_filed_receipt(const std::string& id);
+
 // ---- leaks ----
 
 // Everything a container may leave behind after delete: state entries named
