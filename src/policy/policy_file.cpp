@@ -294,6 +294,9 @@ Status top_level(const Value& root, Policy& p) {
         if (key == "name") {
             p.name = MOAT_TRY(v.string());
             if (p.name.empty()) return v.error("must not be empty");
+            // It is repeated in every receipt and refusal message.
+            if (p.name.size() > 256)
+                return v.error(std::to_string(p.name.size()) + " bytes; at most 256");
         } else if (key == "mode") {
             auto m = MOAT_TRY(v.string());
             if (m == "enforce") p.mode = Mode::enforce;

@@ -69,6 +69,12 @@ Status read_spec(const Value& v, Spec& out) {
     MOAT_CHECK(read_root(MOAT_TRY(required(v, "root")), out.root));
     MOAT_CHECK(field(v, "hostname", out.hostname));
     MOAT_CHECK(field(v, "domainname", out.domainname));
+    // The kernel's limit (__NEW_UTS_LEN); refused here with the field named,
+    // not later by sethostname with the whole string in the message.
+    for (auto [name, size] : {std::pair{"hostname", out.hostname.size()},
+                              std::pair{"domainname", out.domainname.value_or("").size()}})
+        if (size > 64)
+            return fail(std::string(name) + ": " + std::to_string(size) + " bytes; the kernel allows at most 64");
     MOAT_CHECK(field(v, "mounts", out.mounts));
     MOAT_CHECK(field(v, "hooks", out.hooks));
     MOAT_CHECK(field(v, "annotations", out.annotations));

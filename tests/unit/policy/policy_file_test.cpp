@@ -106,6 +106,7 @@ TEST(PolicyFile, ErrorsNameThePath) {
     expect_error(R"({"timeout": "2h", "timeoutMax": "1h"})", "exceeds timeoutMax");
     expect_error(R"({"annotations": ["run.moat.everything"]})", "annotations[0]: unknown annotation");
     expect_error(R"({"tmp": {"mode": "rwx"}})", "tmp.mode: expected an octal mode");
+    expect_error("{\"name\": \"" + std::string(257, 'n') + "\"}", "name: 257 bytes; at most 256");
     // Found by fuzz-policy: "rbind" made the profile's own /tmp a bind mount.
     expect_error(R"({"tmp": {"options": ["nosuid", "rbind"]}})", "tmp.options[1]: \"rbind\"");
     expect_error(R"({"tmp": {"options": ["size=1G"]}})", "tmp.options[0]");

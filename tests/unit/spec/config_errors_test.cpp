@@ -68,6 +68,10 @@ const Case kCases[] = {
      "process.oomScoreAdj: 1001 is outside -1000..1000"},
     {"SwappinessTooBig", R"("linux": {"resources": {"memory": {"swappiness": 101}}})",
      "linux.resources.memory.swappiness: 101 is outside 0..100"},
+    {"HostnameLongerThanTheKernelAllows", "\"hostname\": \"" + std::string(65, 'h') + "\"",
+     "hostname: 65 bytes; the kernel allows at most 64"},
+    {"DomainnameLongerThanTheKernelAllows", "\"domainname\": \"" + std::string(1000, 'd') + "\"",
+     "domainname: 1000 bytes; the kernel allows at most 64"},
 
     // required members
     {"EmptyArgs", R"("process": {"args": []})", "process.args: must not be empty"},
