@@ -87,23 +87,37 @@ std::string clamp_to_root(const std::string& path) {
     return s.empty() ? "/" : s;
 }
 
+std::string join_parts(const std::vector<std::string>& parts, size_t count) {
+    std::string s;
+    for (size_t i = 0; i < count; ++i) s += "/" + parts[i];
+    return s.empty() ? "/" : s;
+}
+
 Result<UniqueFd> ensure_walk(int root_fd, const std::string& path, bool as_file, int depth) {
     if (auto fd = open_in_root(root_fd, path, O_PATH); fd) return fd;
     else if (fd.error().code != ENOENT) return std::unexpected(std::move(fd.error()));
     if (depth > 40) return fail("path " + path + ": too many levels of symbolic links", ELOOP);
-
-    // Walk from the root, creating what is missing. Each step resolves the
-    // prefix again within root, so a symlink planted in the image cannot lead
-    // the walk outside it; a dangling symlink has its target made, inside root.
     auto parts = components(path);
-    std::string prefix;
-    for (size_t i = 0; i < parts.size(); ++i) {
-        if (parts[i] == "..") return fail("path " + path + " contains '..'", EINVAL);
-        std::string parent = prefix.empty() ? "/" : prefix;
-        prefix += "/" + parts[i];
-        if (auto fd = open_in_root(root_fd, prefix, O_PATH); fd) continue;
-        else if (fd.error().code != ENOENT) return std::unexpected(std::move(fd.error()));
-        auto dir = MOAT_TRY(open_in_root(root_fd, parent, O_DIRECTORY | O_RDONLY));
+    if (parts.empty()) return fail("path " + path + ": the container root is gone", ENOENT);
+    for (auto& part : parts)
+        if (part == "..") return fail("path " + path + " contains '..'", EINVAL);
+
+    // Start from the deepest directory that exists (usually the parent: one
+    // lookup, not a walk from the root), then create what is missing. Every
+    // lookup resolves within root, so a symlink planted in the image cannot
+    // lead the walk outside it; a dangling symlink has its target made, inside root.
+    size_t have = parts.size() - 1;
+    UniqueFd dir;
+    for (;; --have) {
+        auto fd = open_in_root(root_fd, join_parts(parts, have), O_DIRECTORY | O_RDONLY);
+        if (fd) {
+            dir = std::move(*fd);
+            break;
+        }
+        if (fd.error().code != ENOENT || have == 0) return std::unexpected(std::move(fd.error()));
+    }
+    for (size_t i = have; i < parts.size(); ++i) {
+        std::string parent = join_parts(parts, i), prefix = join_parts(parts, i + 1);
         bool last = i + 1 == parts.size();
         char target[4096];
         ssize_t n = ::readlinkat(dir.get(), parts[i].c_str(), target, sizeof target - 1);
@@ -122,6 +136,7 @@ Result<UniqueFd> ensure_walk(int root_fd, const std::string& path, bool as_file,
         } else if (::mkdirat(dir.get(), parts[i].c_str(), 0755) < 0 && errno != EEXIST) {
             return sys_fail("mkdir " + prefix + " in container root");
         }
+        if (!last) dir = MOAT_TRY(open_in_root(root_fd, prefix, O_DIRECTORY | O_RDONLY));
     }
     return open_in_root(root_fd, path, O_PATH);
 }

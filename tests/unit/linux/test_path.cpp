@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "linux/path.hpp"
 
@@ -56,6 +57,26 @@ TEST_F(PathInRoot, CreatesFileOrDirectory) {
     auto d = ensure_in_root(root_.get(), "/c/d", false);
     ASSERT_TRUE(d);
     EXPECT_TRUE(fs::is_directory(base_ + "/root/c/d"));
+}
+
+// The walk starts at the deepest directory that exists; a symlink above it
+// (an existing directory's link) and one below it (dangling) both stay inside.
+TEST_F(PathInRoot, SymlinksAboveAndBelowTheDeepestExistingDirectoryStayInside) {
+    fs::create_directories(base_ + "/root/real/deep");
+    fs::create_symlink(base_ + "/outside", base_ + "/root/real/deep/dangling");
+    fs::create_symlink("/real", base_ + "/root/alias");
+    auto fd = ensure_in_root(root_.get(), "/alias/deep/dangling/x/y", false);
+    ASSERT_TRUE(fd) << fd.error().message;
+    EXPECT_TRUE(fs::is_directory(base_ + "/root" + base_ + "/outside/x/y"));
+    EXPECT_FALSE(fs::exists(base_ + "/outside/x"));
+    EXPECT_EQ(where(*fd), base_ + "/root" + base_ + "/outside/x/y");
+}
+
+TEST_F(PathInRoot, AFileInTheWayIsAnError) {
+    std::ofstream(base_ + "/root/etc/file") << "x";
+    auto fd = ensure_in_root(root_.get(), "/etc/file/sub/dir", false);
+    ASSERT_FALSE(fd);
+    EXPECT_EQ(fd.error().code, ENOTDIR) << fd.error().message;
 }
 
 TEST_F(PathInRoot, NoFollowReportsSymlink) {
