@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "linux/fd.hpp"
 #include "moat_test.hpp"
 #include "spec/json.hpp"
 
@@ -69,10 +70,33 @@ long host_files() {
     return n;
 }
 
+// User-space processes as "PID COMMAND LINE": kernel threads (children of
+// kthreadd, pid 2) come and go with the kernel's work queues and are left out.
+std::set<std::string> user_processes() {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (auto& entry : fs::directory_iterator("/proc", ec)) {
+        std::string pid = entry.path().filename().string();
+        if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0])) || pid == "2") continue;
+        std::string stat = linux::read_file((entry.path() / "stat").string()).value_or("");
+        auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;  // gone meanwhile
+        std::istringstream rest(stat.substr(close + 2));
+        std::string state, ppid;
+        rest >> state >> ppid;
+        if (ppid == "2" || state == "Z") continue;
+        std::string cmdline = linux::read_file((entry.path() / "cmdline").string()).value_or("");
+        for (char& c : cmdline)
+            if (c == '\0') c = ' ';
+        out.insert(pid + " " + cmdline);
+    }
+    return out;
+}
+
 struct Snapshot {
     std::set<std::string> mounts;
     std::set<std::string> cgroups;
-    size_t processes = 0;
+    std::set<std::string> processes;
     size_t own_fds = 0;
     long host_files = 0;
 };
@@ -81,7 +105,7 @@ Snapshot snapshot() {
     Snapshot s;
     s.mounts = lines_of("/proc/self/mountinfo");
     s.cgroups = cgroup_dirs();
-    s.processes = count_entries("/proc");
+    s.processes = user_processes();
     s.own_fds = count_entries("/proc/self/fd");
     s.host_files = host_files();
     return s;
@@ -201,6 +225,7 @@ TEST_F(Load, FiveHundredContainersEightAtATimeTwiceLeaveTheHostAsItWas) {
         else others.push_back("cgroup " + c);
     }
     for (auto& p : find_processes({prefix, b.path()})) leak(p);
+    for (auto& p : added(before.processes, after.processes)) others.push_back("process " + p);
     if (after.own_fds != before.own_fds)
         leak("this process has " + std::to_string(after.own_fds) + " fds, had " + std::to_string(before.own_fds));
     for (auto& e : fs::directory_iterator(state_root())) leak("state entry left: " + e.path().string());
@@ -217,8 +242,8 @@ TEST_F(Load, FiveHundredContainersEightAtATimeTwiceLeaveTheHostAsItWas) {
               << took << " s (" << ids.size() / took << " per s); failed " << failures.size() << "; receipts bad "
               << bad_receipts << "; leaks " << leaks << "\n"
               << "load: host before/after: mounts " << before.mounts.size() << "/" << after.mounts.size()
-              << ", cgroup dirs " << before.cgroups.size() << "/" << after.cgroups.size() << ", /proc entries "
-              << before.processes << "/" << after.processes << ", test fds " << before.own_fds << "/"
+              << ", cgroup dirs " << before.cgroups.size() << "/" << after.cgroups.size() << ", user processes "
+              << before.processes.size() << "/" << after.processes.size() << ", test fds " << before.own_fds << "/"
               << after.own_fds << ", host file handles " << before.host_files << "/" << after.host_files << "\n";
     for (auto& o : others) std::cout << "load: changed meanwhile (not ours): " << o << "\n";
     RecordProperty("lifecycles", static_cast<int>(ids.size()));
