@@ -52,6 +52,11 @@ Result<SeccompProgram> compile_spec_filter(const spec::Seccomp& seccomp);
 // the process, so no 32-bit entry point can go around the rules.
 Result<SeccompProgram> compile_moat_filter();
 
+// The same program, compiled at build time by moat-seccomp-gen and embedded
+// (seccomp_builtin_runtime.cpp compiles it on demand in a cross build): what
+// create installs, without running libseccomp on every container.
+Result<SeccompProgram> moat_filter();
+
 // Does this profile use SCMP_ACT_NOTIFY anywhere?
 bool seccomp_notify_needed(const spec::Seccomp& seccomp);
 

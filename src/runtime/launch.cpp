@@ -212,7 +212,7 @@ Status plan_confinement(const spec::Spec& s, const policy::Hardened& h, const po
     // Audit mode records what would change and changes nothing: no extra layers.
     const bool enforce = pol.mode != policy::Mode::audit;
     const auto& enf = h.enforcement;
-    if (enf.seccomp && enforce) p.moat_filter = MOAT_TRY(linux::compile_moat_filter());
+    if (enf.seccomp && enforce) p.moat_filter = MOAT_TRY(linux::moat_filter());
     if (s.linux.seccomp) p.spec_filter = MOAT_TRY(linux::compile_spec_filter(*s.linux.seccomp));
     if (enf.landlock.enabled && enforce) {
         linux::LandlockRules rules;

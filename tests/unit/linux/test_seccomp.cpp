@@ -106,6 +106,18 @@ TEST(Seccomp, MoatFilterCompiles) {
     EXPECT_EQ(prog->flags, 0u);
 }
 
+// create installs the program compiled at build time; the tests below check
+// the one compiled now. They must be the same instructions.
+TEST(Seccomp, EmbeddedMoatFilterIsTheCompiledOne) {
+    auto now = compile_moat_filter();
+    auto embedded = moat_filter();
+    ASSERT_TRUE(now) << now.error().message;
+    ASSERT_TRUE(embedded) << embedded.error().message;
+    ASSERT_EQ(embedded->code.size(), now->code.size());
+    EXPECT_EQ(std::memcmp(embedded->code.data(), now->code.data(), now->code.size() * sizeof(sock_filter)), 0);
+    EXPECT_EQ(embedded->flags, now->flags);
+}
+
 TEST(Seccomp, MoatFilterDeniesTheDangerousSyscalls) {
     auto prog = compile_moat_filter();
     ASSERT_TRUE(prog) << prog.error().message;
