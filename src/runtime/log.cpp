@@ -1,19 +1,25 @@
 #include "runtime/log.hpp"
 
-#include <ctime>
+#include <chrono>
+#include <cstdio>
 
 #include "spec/json.hpp"
 
 namespace moat::runtime {
 
 std::string now_rfc3339() {
-    struct timespec ts {};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm {};
-    ::gmtime_r(&ts.tv_sec, &tm);
+    // std::chrono's calendar, not gmtime_r/strftime: glibc's run tzset, which
+    // loads /etc/localtime on `moat start`'s path for a time that is UTC anyway.
+    using namespace std::chrono;
+    auto now = system_clock::now();
+    auto day = floor<days>(now);
+    year_month_day date(day);
+    hh_mm_ss time(floor<nanoseconds>(now - day));
     char buf[64];
-    size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lld.%09lldZ", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<long>(time.hours().count()), static_cast<long>(time.minutes().count()),
+                  static_cast<long long>(time.seconds().count()), static_cast<long long>(time.subseconds().count()));
     return buf;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "moat/runtime.hpp"
 #include "runtime/handshake.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/log.hpp"
 #include "runtime/state_store.hpp"
 
 using namespace moat;
@@ -26,6 +28,25 @@ TEST(ContainerId, SafeNamesOnly) {
         EXPECT_NE(r.error().message.find("invalid container id"), std::string::npos);
     }
     EXPECT_FALSE(validate_id(std::string(1025, 'a')));
+}
+
+// The clock read in UTC, as RFC 3339 with nanoseconds: the same second as
+// gmtime_r says (read before and after, so a second boundary cannot fail it).
+TEST(Clock, Rfc3339InUtc) {
+    auto utc = [] {
+        time_t t = ::time(nullptr);
+        struct tm tm {};
+        ::gmtime_r(&t, &tm);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+        return std::string(buf);
+    };
+    std::string before = utc(), now = now_rfc3339(), after = utc();
+    ASSERT_EQ(now.size(), 30u) << now;
+    EXPECT_TRUE(now.substr(0, 19) == before || now.substr(0, 19) == after) << now << " vs " << before;
+    EXPECT_EQ(now[19], '.');
+    EXPECT_EQ(now.find_first_not_of("0123456789", 20), 29u) << now;
+    EXPECT_EQ(now.back(), 'Z');
 }
 
 TEST(Signals, NamesAndNumbers) {
