@@ -32,20 +32,24 @@ Result<std::string> read_file(const std::string& path) {
     return out;
 }
 
-Status write_file(const std::string& path, std::string_view data) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0) return sys_fail("write " + path);
+WriteOnlyFile::~WriteOnlyFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Status WriteOnlyFile::write(std::string_view data) {
+    if (fd_ < 0 && (fd_ = ::open(path_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC)) < 0)
+        return sys_fail("write " + path_);
     // cgroupfs takes one value per write(2); a short write is an error.
     ssize_t n;
     do {
-        n = ::write(fd, data.data(), data.size());
+        n = ::write(fd_, data.data(), data.size());
     } while (n < 0 && errno == EINTR);
-    int e = errno;
-    ::close(fd);
-    if (n < 0) return sys_fail("write " + path + " (\"" + std::string(data) + "\")", e);
-    if (static_cast<size_t>(n) != data.size()) return fail("write " + path + ": short write", EIO);
+    if (n < 0) return sys_fail("write " + path_ + " (\"" + std::string(data) + "\")");
+    if (static_cast<size_t>(n) != data.size()) return fail("write " + path_ + ": short write", EIO);
     return {};
 }
+
+Status write_file(const std::string& path, std::string_view data) { return WriteOnlyFile(path).write(data); }
 
 bool exists(const std::string& path) {
     struct stat st;

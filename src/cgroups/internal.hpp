@@ -23,6 +23,20 @@ namespace moat::cgroups::detail {
 Result<std::string> read_file(const std::string& path);
 // Writes never create: a cgroupfs file that is not there is a missing feature.
 Status write_file(const std::string& path, std::string_view data);
+// A cgroupfs file opened once for several values, each its own write(2)
+// (devices.allow takes one rule per write). Opened at the first write.
+class WriteOnlyFile {
+public:
+    explicit WriteOnlyFile(std::string path) : path_(std::move(path)) {}
+    WriteOnlyFile(const WriteOnlyFile&) = delete;
+    WriteOnlyFile& operator=(const WriteOnlyFile&) = delete;
+    ~WriteOnlyFile();
+    Status write(std::string_view data);
+
+private:
+    std::string path_;
+    int fd_ = -1;
+};
 bool exists(const std::string& path);
 std::string trim(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);

@@ -43,15 +43,19 @@ std::vector<std::string> subdirs(const std::string& dir) {
     return out;
 }
 
-// Subdirectories first: a container with its own cgroup namespace may have
-// made cgroups inside its own. rmdir on cgroupfs fails with EBUSY while
-// processes remain; those that were just killed need a moment to go.
+// rmdir on cgroupfs fails with EBUSY while child cgroups exist (a container
+// with its own cgroup namespace may have made some) or processes remain
+// (those just killed need a moment to go). Children are looked for only then:
+// usually the first rmdir succeeds.
 Status remove_tree(const std::string& dir) {
-    if (!exists(dir)) return {};
-    for (auto& child : subdirs(dir)) MOAT_CHECK(remove_tree(child));
     for (int attempt = 0;; ++attempt) {
         if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
-        if (errno != EBUSY || attempt >= 50) return sys_fail("remove cgroup " + dir);
+        int e = errno;  // EBUSY on cgroupfs, ENOTEMPTY on a plain directory tree
+        if ((e != EBUSY && e != ENOTEMPTY) || attempt >= 50) return sys_fail("remove cgroup " + dir, e);
+        auto children = subdirs(dir);
+        for (auto& child : children) MOAT_CHECK(remove_tree(child));
+        if (!children.empty()) continue;
+        if (e == ENOTEMPTY) return sys_fail("remove cgroup " + dir, e);
         std::this_thread::sleep_for(attempt < 10 ? 2ms : 20ms);
     }
 }

@@ -115,10 +115,12 @@ Status blkio(const std::string& dir, const spec::BlockIO& b) {
 }
 
 Status devices(const std::string& dir, const std::vector<spec::DeviceCgroup>& rules) {
-    // v1 applies rules as they come; later rules override earlier ones.
+    // v1 applies rules as they come; later rules override earlier ones. Each
+    // file is opened once for all of them.
+    WriteOnlyFile allow(join_path(dir, "devices.allow")), deny(join_path(dir, "devices.deny"));
     for (size_t i = 0; i < rules.size(); ++i)
-        MOAT_CHECK(put(dir, rules[i].allow ? "devices.allow" : "devices.deny", device_rule_v1(rules[i]),
-                       "devices[" + std::to_string(i) + "]"));
+        MOAT_CHECK_CTX((rules[i].allow ? allow : deny).write(device_rule_v1(rules[i])),
+                       "linux.resources.devices[" + std::to_string(i) + "]");
     return {};
 }
 
