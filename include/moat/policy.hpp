@@ -109,6 +109,8 @@ struct DevicePolicy {
 const std::vector<std::string>& capability_names();
 
 namespace defaults {
+// Where receipts are filed unless the policy names another directory.
+inline constexpr const char* receipts_dir = "/var/lib/moat/receipts";
 std::vector<std::string> namespaces();
 std::vector<RlimitPolicy> rlimits();
 std::vector<std::string> masked_paths();
@@ -163,7 +165,7 @@ struct Policy {
     std::optional<std::chrono::milliseconds> timeout;      // wall clock; off by default
     std::optional<std::chrono::milliseconds> timeout_max;  // ceiling for run.moat.timeout
     std::vector<std::string> annotations = defaults::annotations();  // permitted run.moat.*
-    std::string receipts_dir = "/var/lib/moat/receipts";
+    std::string receipts_dir = defaults::receipts_dir;
     std::optional<std::string> audit_log;
 };
 

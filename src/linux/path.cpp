@@ -117,13 +117,13 @@ Result<UniqueFd> ensure_walk(int root_fd, const std::string& path, bool as_file,
         if (fd.error().code != ENOENT || have == 0) return std::unexpected(std::move(fd.error()));
     }
     for (size_t i = have; i < parts.size(); ++i) {
-        std::string parent = join_parts(parts, i), prefix = join_parts(parts, i + 1);
+        std::string prefix = join_parts(parts, i + 1);
         bool last = i + 1 == parts.size();
         char target[4096];
         ssize_t n = ::readlinkat(dir.get(), parts[i].c_str(), target, sizeof target - 1);
         if (n > 0) {
             std::string t(target, static_cast<size_t>(n));
-            std::string resolved = t.front() == '/' ? t : parent + "/" + t;
+            std::string resolved = t.front() == '/' ? t : join_parts(parts, i) + "/" + t;
             std::string rest;
             for (size_t j = i + 1; j < parts.size(); ++j) rest += "/" + parts[j];
             return ensure_walk(root_fd, clamp_to_root(resolved + rest), as_file, depth + 1);

@@ -198,10 +198,11 @@ Result<std::vector<std::string>> tmp_options(const Value& v) {
     std::vector<std::string> out;
     for (auto& item : MOAT_TRY(v.array())) {
         auto option = MOAT_TRY(item.string());
-        if (std::find(std::begin(kAllowed), std::end(kAllowed), option) == std::end(kAllowed))
-            return item.error("\"" + option +
-                              "\" is not a tmpfs option the profile allows (nosuid, nodev, "
-                              "noexec, noatime, nodiratime, relatime, strictatime, nosymfollow)");
+        if (std::find(std::begin(kAllowed), std::end(kAllowed), option) == std::end(kAllowed)) {
+            std::string allowed;
+            for (auto a : kAllowed) allowed += (allowed.empty() ? "" : ", ") + std::string(a);
+            return item.error("\"" + option + "\" is not a tmpfs option the profile allows (" + allowed + ")");
+        }
         out.push_back(std::move(option));
     }
     return out;

@@ -17,7 +17,6 @@
 #include <sstream>
 #include <thread>
 
-#include "linux/fd.hpp"
 #include "moat_test.hpp"
 #include "spec/json.hpp"
 
@@ -70,26 +69,12 @@ long host_files() {
     return n;
 }
 
-// User-space processes as "PID COMMAND LINE": kernel threads (children of
-// kthreadd, pid 2) come and go with the kernel's work queues and are left out.
+// User-space processes as "PID COMMAND LINE": kernel threads (kthreadd,
+// pid 2, and its children) come and go with the kernel's work queues.
 std::set<std::string> user_processes() {
     std::set<std::string> out;
-    std::error_code ec;
-    for (auto& entry : fs::directory_iterator("/proc", ec)) {
-        std::string pid = entry.path().filename().string();
-        if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0])) || pid == "2") continue;
-        std::string stat = linux::read_file((entry.path() / "stat").string()).value_or("");
-        auto close = stat.rfind(')');
-        if (close == std::string::npos) continue;  // gone meanwhile
-        std::istringstream rest(stat.substr(close + 2));
-        std::string state, ppid;
-        rest >> state >> ppid;
-        if (ppid == "2" || state == "Z") continue;
-        std::string cmdline = linux::read_file((entry.path() / "cmdline").string()).value_or("");
-        for (char& c : cmdline)
-            if (c == '\0') c = ' ';
-        out.insert(pid + " " + cmdline);
-    }
+    for (auto& p : list_processes())
+        if (p.pid != "2" && p.ppid != "2") out.insert(p.pid + " " + p.cmdline);
     return out;
 }
 

@@ -23,7 +23,7 @@ void MoatTest::TearDown() {
 
 void remove_filed_receipt(const std::string& id) {
     std::error_code ec;
-    std::filesystem::remove(policy::Policy{}.receipts_dir + "/" + id + ".json", ec);
+    std::filesystem::remove(std::string(policy::defaults::receipts_dir) + "/" + id + ".json", ec);
 }
 
 RunResult MoatTest::moat(std::vector<std::string> args, std::string stdin_data) {

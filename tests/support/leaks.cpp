@@ -67,32 +67,46 @@ std::vector<std::string> find_leaks(const std::string& state_root, const std::st
 
 namespace moat::test {
 
-std::vector<std::string> find_processes(const std::vector<std::string>& needles) {
-    std::vector<std::string> found;
+std::vector<ProcessEntry> list_processes() {
+    std::vector<ProcessEntry> out;
     // Not an ifstream: a process that exits while it is read makes libstdc++
     // throw ("underflow error reading the file: No such process").
     auto slurp = [](const fs::path& p) { return linux::read_file(p.string()).value_or(""); };
-    const std::string self = std::to_string(::getpid());
     std::error_code ec;
     for (auto& entry : fs::directory_iterator("/proc", ec)) {
-        std::string pid = entry.path().filename().string();
-        if (pid.empty() || !std::isdigit(static_cast<unsigned char>(pid[0])) || pid == self) continue;
+        ProcessEntry e;
+        e.pid = entry.path().filename().string();
+        if (e.pid.empty() || !std::isdigit(static_cast<unsigned char>(e.pid[0]))) continue;
+        e.stat = slurp(entry.path() / "stat");
+        auto close = e.stat.rfind(')');
+        if (close == std::string::npos) continue;  // gone meanwhile
+        std::string state;
+        std::istringstream(e.stat.substr(close + 1)) >> state >> e.ppid;
         // A zombie has exited already; reaping it is its parent's job (for
         // a container's init, the host's init), not a leak.
-        std::string stat = slurp(entry.path() / "stat");
-        if (auto close = stat.rfind(')'); close != std::string::npos && stat.compare(close, 3, ") Z") == 0) continue;
-        std::string cmdline = slurp(entry.path() / "cmdline");
-        for (char& c : cmdline)
+        if (state == "Z") continue;
+        e.cmdline = slurp(entry.path() / "cmdline");
+        for (char& c : e.cmdline)
             if (c == '\0') c = ' ';
-        std::string cgroup = slurp(entry.path() / "cgroup");
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<std::string> find_processes(const std::vector<std::string>& needles) {
+    std::vector<std::string> found;
+    const std::string self = std::to_string(::getpid());
+    for (auto& p : list_processes()) {
+        if (p.pid == self) continue;
+        std::string cgroup = linux::read_file("/proc/" + p.pid + "/cgroup").value_or("");
         for (auto& n : needles) {
-            if (cmdline.find(n) == std::string::npos && cgroup.find(n) == std::string::npos) continue;
-            std::string what = cmdline.empty() ? stat : cmdline;
+            if (p.cmdline.find(n) == std::string::npos && cgroup.find(n) == std::string::npos) continue;
+            std::string what = p.cmdline.empty() ? p.stat : p.cmdline;
             std::string where;
             std::istringstream lines(cgroup);
             for (std::string line; std::getline(lines, line);)
                 if (line.find(n) != std::string::npos) where = " (cgroup " + line + ")";
-            found.push_back("process left: " + pid + " " + what + where);
+            found.push_back("process left: " + p.pid + " " + what + where);
             break;
         }
     }

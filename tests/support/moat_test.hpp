@@ -134,6 +134,16 @@ void remove_filed_receipt(const std::string& id);
 std::vector<std::string> find_leaks(const std::string& state_root, const std::string& bundle,
                                     const std::string& id);
 
+// A live process as /proc shows it: zombies (exited, waiting for their
+// parent to reap them) are not listed.
+struct ProcessEntry {
+    std::string pid;
+    std::string ppid;
+    std::string stat;     // /proc/PID/stat
+    std::string cmdline;  // NULs as spaces; empty for kernel threads
+};
+std::vector<ProcessEntry> list_processes();
+
 // Processes other than this one whose command line or cgroup membership
 // (/proc/PID/cmdline, /proc/PID/cgroup) contains any of needles (an id, a
 // bundle path, a marker file): what a killed create or a hook could leave
