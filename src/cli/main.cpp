@@ -3,11 +3,14 @@
 // dispatches and reports errors (stderr, and --log in text or JSON).
 #include <seccomp.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "cli/command.hpp"
+#include "linux/proc.hpp"
 #include "runtime/log.hpp"
 
 using namespace moat;
@@ -47,6 +50,15 @@ void print_version() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The runtime binary, run inside a container through /proc/self/exe, does
+    // nothing there: it exits before reading an argument (126: cannot execute).
+    // Being execute-only (installed 0111), it is also non-dumpable from exec
+    // on, so no process in the container can open its /proc/PID/exe.
+    if (!linux::executable_is_own_path()) {
+        static const char why[] = "refusing to run: this executable is not the file at its path here\n";
+        (void)!::write(2, why, sizeof why - 1);
+        return 126;
+    }
     std::vector<std::string> args(argv + 1, argv + argc);
     // Global flags end at the first word that is not a flag: the command.
     size_t i = 0;

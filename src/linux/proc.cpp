@@ -1,5 +1,9 @@
 #include "linux/proc.hpp"
 
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <string>
 
 #include "linux/fd.hpp"
@@ -46,6 +50,16 @@ bool process_alive(pid_t pid, uint64_t start_time) {
     if (!tail || tail->empty() || (*tail)[0] == 'Z' || (*tail)[0] == 'X') return false;
     auto st = start_time_of(*tail);
     return st && *st == start_time;
+}
+
+bool executable_is_own_path() {
+    char path[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return false;
+    path[n] = '\0';
+    struct stat exe {}, named {};
+    if (::stat("/proc/self/exe", &exe) != 0 || ::stat(path, &named) != 0) return false;
+    return exe.st_dev == named.st_dev && exe.st_ino == named.st_ino;
 }
 
 }  // namespace moat::linux

@@ -187,8 +187,15 @@ TEST_F(Escape, RuntimeExeOverwrite) {
     // could only ever damage the copy; the real binary is checked too.
     TempDir tools("moat-esc-exe");
     std::string copy = tools / "moat";
-    fs::copy_file(moat_binary(), copy);
-    fs::permissions(copy, static_cast<fs::perms>(0755));
+    fs::copy_file(moat_binary(), copy);  // with the built binary's mode
+    // Execute-only for everyone, its owner (root) included: the kernel makes a
+    // process that runs it without being able to read it non-dumpable at exec,
+    // so a copy started in a container can never have its /proc/PID/exe opened.
+    const auto mode = static_cast<unsigned>(fs::status(copy).permissions()) & 0777;
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%03o", mode);
+    EXPECT_TRUE(record("5736: moat binary readable by a root without capabilities", "no",
+                       std::string((mode & 0444) ? "yes" : "no") + " (mode " + octal + ")", (mode & 0444) == 0));
     const std::string real_before = sha256_of(moat_binary());
     const std::string copy_before = sha256_of(copy);
     auto cmoat = [&](std::vector<std::string> args, std::chrono::milliseconds t = 60s) {
