@@ -19,6 +19,8 @@ WRAPS=(libseccomp libcap yajl libmnl libnftnl)
 # The library file each overlay builds, under its subproject's build directory.
 declare -A ARCHIVE=([libseccomp]=libseccomp.a [libcap]=libcap.a [yajl]=libyajl_s.a
                     [libmnl]=libmnl.a [libnftnl]=libnftnl.a)
+# The program that links each: the netfilter libraries are the moat-nft helper's alone.
+declare -A PROGRAM=([libseccomp]=moat [libcap]=moat [yajl]=moat [libmnl]=moat-nft [libnftnl]=moat-nft)
 
 ok()     { echo "ok wraps/$1"; }
 not_ok() { local n=$1; shift; echo "not ok wraps/$n: $(tr '\n' ' ' <<<"$*" | cut -c1-600)"; }
@@ -66,7 +68,7 @@ done
 
 # 3. Configure and build with every fetchable wrap forced.
 names=("${forced[@]}")
-targets=(moat)
+targets=(moat moat-nft)
 for w in "${forced[@]}"; do
     targets+=("subprojects/$(wrap_value "$w" directory)/${ARCHIVE[$w]}")
 done
@@ -92,10 +94,11 @@ fi
 ok build
 log "configure and build took $((SECONDS - started)) s"
 
-# 4. moat is linked with each wrap's archive, not a system library (static_deps must
-# not swap a system archive in under a wrap's headers).
-read -ra link < <(ninja -C "$builddir" -t commands moat | tail -n 1)
+# 4. moat (or moat-nft) is linked with each wrap's archive, not a system library
+# (static_deps must not swap a system archive in under a wrap's headers).
 for w in "${forced[@]}"; do
+    program=${PROGRAM[$w]}
+    read -ra link < <(ninja -C "$builddir" -t commands "$program" | tail -n 1)
     archive=subprojects/$(wrap_value "$w" directory)/${ARCHIVE[$w]}
     # The library's link name: libseccomp.a -> seccomp, libyajl_s.a -> yajl_s.
     short=${ARCHIVE[$w]#lib}
@@ -109,9 +112,9 @@ for w in "${forced[@]}"; do
         fi
     done
     if [[ -z $found ]]; then
-        not_ok "link-$w" "moat's link command does not name $archive"
+        not_ok "link-$w" "$program's link command does not name $archive"
     elif [[ -n $other ]]; then
-        not_ok "link-$w" "moat's link command also names $other"
+        not_ok "link-$w" "$program's link command also names $other"
     else
         ok "link-$w"
     fi

@@ -1,9 +1,8 @@
-// nftables egress ruleset through libnftnl: building the batch, sending it,
-// reading the drop counters back.
-#include "linux/netfilter.hpp"
+// The egress ruleset through libnftnl: building the batch, reading the drop
+// counters back. Only the moat-nft helper links this file.
+#include "linux/nftables.hpp"
 
 #include <arpa/inet.h>
-#include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
@@ -17,17 +16,14 @@
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <memory>
 
-#include "linux/fd.hpp"
+#include "linux/netlink.hpp"
 
-namespace moat::linux {
+namespace moat::linux::nftables {
 
 namespace {
 
@@ -40,7 +36,6 @@ using Table = std::unique_ptr<nftnl_table, Deleter<nftnl_table_free>>;
 using Chain = std::unique_ptr<nftnl_chain, Deleter<nftnl_chain_free>>;
 using Rule = std::unique_ptr<nftnl_rule, Deleter<nftnl_rule_free>>;
 using Object = std::unique_ptr<nftnl_obj, Deleter<nftnl_obj_free>>;
-using Socket = std::unique_ptr<mnl_socket, Deleter<mnl_socket_close>>;
 
 constexpr const char* kCounter4 = "dropped_ipv4";
 constexpr const char* kCounter6 = "dropped_ipv6";
@@ -245,73 +240,9 @@ Object counter_object(const char* name) {
     return o;
 }
 
-Result<Socket> open_netfilter() {
-    Socket nl(mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC));
-    if (!nl) return sys_fail("netlink socket (NETLINK_NETFILTER)");
-    if (mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0) return sys_fail("bind netlink socket");
-    return nl;
-}
-
-// Reads answers until `acks` acknowledgements have come; each data message
-// goes to on_message. The first error the kernel reports is returned.
-Status receive_acks(mnl_socket* nl, size_t acks, auto&& on_message) {
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-    while (acks > 0) {
-        ssize_t n = mnl_socket_recvfrom(nl, buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return sys_fail("receive from nf_tables");
-        }
-        int left = static_cast<int>(n);
-        for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, left);
-             nlh = mnl_nlmsg_next(nlh, &left)) {
-            if (nlh->nlmsg_type != NLMSG_ERROR) {
-                MOAT_CHECK(on_message(nlh));
-                continue;
-            }
-            auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
-            if (err->error != 0) {
-                errno = -err->error;
-                return sys_fail("nf_tables refused the request");
-            }
-            --acks;
-        }
-    }
-    return {};
-}
-
-size_t count_acks(const std::vector<char>& batch) {
-    size_t acks = 0;
-    int left = static_cast<int>(batch.size());
-    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(batch.data()); mnl_nlmsg_ok(nlh, left);
-         nlh = mnl_nlmsg_next(nlh, &left))
-        if (nlh->nlmsg_flags & NLM_F_ACK) ++acks;
-    return acks;
-}
-
-// Enters a network namespace for its lifetime; the thread's own is restored after.
-class InNetns {
-public:
-    static Result<InNetns> enter(const std::string& path) {
-        InNetns in;
-        in.home_ = MOAT_TRY(open_fd("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-        auto target = MOAT_TRY(open_fd(path, O_RDONLY | O_CLOEXEC));
-        if (::setns(target.get(), CLONE_NEWNET) < 0) return sys_fail("enter network namespace " + path);
-        return in;
-    }
-    InNetns(InNetns&&) = default;
-    ~InNetns() {
-        if (home_) (void)::setns(home_.get(), CLONE_NEWNET);
-    }
-
-private:
-    InNetns() = default;
-    UniqueFd home_;
-};
-
 }  // namespace
 
-Result<std::vector<char>> build_egress_batch(const std::vector<EgressDestination>& allow) {
+Result<std::vector<char>> egress_batch(const std::vector<EgressDestination>& allow) {
     for (auto& d : allow)
         if ((d.family != 4 && d.family != 6) || d.prefix < 0 || d.prefix > (d.family == 6 ? 128 : 32) ||
             d.port_first > d.port_last)
@@ -343,15 +274,8 @@ Result<std::vector<char>> build_egress_batch(const std::vector<EgressDestination
     return std::move(batch).finish();
 }
 
-Status send_netfilter_batch(const std::vector<char>& batch) {
-    auto nl = MOAT_TRY(open_netfilter());
-    if (mnl_socket_sendto(nl.get(), batch.data(), batch.size()) < 0) return sys_fail("send to nf_tables");
-    return receive_acks(nl.get(), count_acks(batch), [](const nlmsghdr*) -> Status { return {}; });
-}
-
-Result<DropCounters> read_drop_counters(const std::string& netns) {
-    auto in = MOAT_TRY(InNetns::enter(netns));
-    auto nl = MOAT_TRY(open_netfilter());
+Result<DropCounters> drop_counters() {
+    auto nl = MOAT_TRY(NetlinkSocket::open(NETLINK_NETFILTER));
     DropCounters out;
     for (auto [name, packets, bytes] : {std::tuple{kCounter4, &out.ipv4_packets, &out.ipv4_bytes},
                                         std::tuple{kCounter6, &out.ipv6_packets, &out.ipv6_bytes}}) {
@@ -359,19 +283,19 @@ Result<DropCounters> read_drop_counters(const std::string& netns) {
         Object query = counter_object(name);
         nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETOBJ, NFPROTO_INET, NLM_F_ACK, 1);
         nftnl_obj_nlmsg_build_payload(nlh, query.get());
-        if (mnl_socket_sendto(nl.get(), nlh, nlh->nlmsg_len) < 0) return sys_fail("send to nf_tables");
-        MOAT_CHECK_CTX(receive_acks(nl.get(), 1,
-                                    [&](const nlmsghdr* msg) -> Status {
-                                        Object obj(nftnl_obj_alloc());
-                                        if (nftnl_obj_nlmsg_parse(msg, obj.get()) < 0)
-                                            return fail("malformed counter from nf_tables", EPROTO);
-                                        *packets = nftnl_obj_get_u64(obj.get(), NFTNL_OBJ_CTR_PKTS);
-                                        *bytes = nftnl_obj_get_u64(obj.get(), NFTNL_OBJ_CTR_BYTES);
-                                        return {};
-                                    }),
+        MOAT_CHECK_CTX(nl.send({buf.data(), nlh->nlmsg_len}), std::string("counter ") + name);
+        MOAT_CHECK_CTX(nl.receive_acks(1,
+                                       [&](const nlmsghdr* msg) -> Status {
+                                           Object obj(nftnl_obj_alloc());
+                                           if (nftnl_obj_nlmsg_parse(msg, obj.get()) < 0)
+                                               return fail("malformed counter from nf_tables", EPROTO);
+                                           *packets = nftnl_obj_get_u64(obj.get(), NFTNL_OBJ_CTR_PKTS);
+                                           *bytes = nftnl_obj_get_u64(obj.get(), NFTNL_OBJ_CTR_BYTES);
+                                           return {};
+                                       }),
                        std::string("counter ") + name);
     }
     return out;
 }
 
-}  // namespace moat::linux
+}  // namespace moat::linux::nftables

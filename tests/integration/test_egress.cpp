@@ -288,4 +288,32 @@ TEST_F(Egress, TheHostsNetworkNamespaceIsRefused) {
     EXPECT_TRUE(no_leaks(b, id3));
 }
 
+// The allowlist's ruleset is built by the moat-nft helper installed beside
+// moat. A moat without it refuses the container, naming the helper, and
+// leaves nothing behind; containers without an allowlist never need it.
+TEST_F(Egress, AMissingHelperIsAClearError) {
+    if (::access("/usr/local/sbin/moat-nft", F_OK) == 0)
+        GTEST_SKIP() << "moat-nft is installed in /usr/local/sbin, where a lone moat finds it";
+    fs::create_directories(files_->path("lonely"));
+    const std::string lonely = files_->path("lonely/moat");
+    fs::copy_file(moat_binary(), lonely);
+    Bundle b;
+    prepare(b, "true", netns_path());
+    auto pol = policy(kPortedAllowlist);
+    auto id = new_id();
+    auto r = run({lonely, "--root", state_root(), "--policy", pol, "run", "--bundle", b.path(), id});
+    EXPECT_EQ(r.status, 1) << r;
+    EXPECT_TRUE(contains(r.err, "egress allowlist")) << r;
+    EXPECT_TRUE(contains(r.err, "moat-nft: No such file or directory")) << r;
+    EXPECT_TRUE(no_leaks(b, id));
+
+    Bundle plain;
+    plain.spec().process.args = {"true"};
+    plain.write();
+    auto id2 = new_id();
+    auto r2 = run({lonely, "--root", state_root(), "run", "--bundle", plain.path(), id2});
+    EXPECT_EQ(r2.status, 0) << r2;
+    EXPECT_TRUE(no_leaks(plain, id2));
+}
+
 }  // namespace moat::test
