@@ -47,19 +47,23 @@ std::optional<cgroups::Usage> finish_receipt(const StateStore& store, const Reco
         }
     }
     std::string json = receipt::to_json(*rec);
-    (void)linux::write_file(store.receipt(r.id), json, O_WRONLY | O_TRUNC);
+    bool filed = false;
     if (!r.receipts_dir.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(r.receipts_dir, ec);
         auto w = write_atomic(r.receipts_dir + "/" + r.id + ".json", json, 0640);
         if (!w && warning) *warning = "file receipt: " + w.error().message;
+        filed = w.has_value();
     }
     if (!r.audit_log.empty()) {
         auto a = receipt::append_audit_log(r.audit_log, *rec);
         if (!a && warning) *warning = a.error().message;
     }
     // Filed once: a later delete of the same container finds nothing to file.
-    if (!r.receipts_dir.empty()) ::unlink(store.receipt(r.id).c_str());
+    // Not filed (no receipts directory, or it failed): the final receipt stays
+    // with the container's state, where `moat receipt` and a later delete find it.
+    if (filed) ::unlink(store.receipt(r.id).c_str());
+    else (void)linux::write_file(store.receipt(r.id), json, O_WRONLY | O_TRUNC);
     return rec->usage;
 }
 
