@@ -4,12 +4,12 @@
 
 #include <limits.h>
 #include <spawn.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
 
 #include "linux/fd.hpp"
 #include "linux/netlink.hpp"
@@ -24,11 +24,15 @@ namespace {
 
 // Runs the helper with `input` on its stdin, an empty environment, and
 // returns its stdout; a failure carries the helper's own one-line message.
+// The input is a memfd, not a pipe: a helper that dies early cannot leave
+// moat blocked on a write or killed by SIGPIPE.
 Result<std::string> run_helper(const std::vector<std::string>& args, std::string_view input) {
     const std::string path = nft_helper_path();
-    int in[2], out[2], err[2];
-    if (::pipe2(in, O_CLOEXEC) < 0) return sys_fail("pipe");
-    UniqueFd in_r(in[0]), in_w(in[1]);
+    UniqueFd in(::memfd_create("moat-nft-input", MFD_CLOEXEC));
+    if (!in) return sys_fail("memfd_create");
+    MOAT_CHECK_CTX(write_all(in.get(), input), "input for " + path);
+    if (::lseek(in.get(), 0, SEEK_SET) < 0) return sys_fail("input for " + path);
+    int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) < 0) return sys_fail("pipe");
     UniqueFd out_r(out[0]), out_w(out[1]);
     if (::pipe2(err, O_CLOEXEC) < 0) return sys_fail("pipe");
@@ -36,7 +40,7 @@ Result<std::string> run_helper(const std::vector<std::string>& args, std::string
 
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in_r.get(), 0);
+    posix_spawn_file_actions_adddup2(&fa, in.get(), 0);
     posix_spawn_file_actions_adddup2(&fa, out_w.get(), 1);
     posix_spawn_file_actions_adddup2(&fa, err_w.get(), 2);
     std::vector<char*> argv{const_cast<char*>(path.c_str())};
@@ -47,13 +51,10 @@ Result<std::string> run_helper(const std::vector<std::string>& args, std::string
     int rc = ::posix_spawn(&pid, path.c_str(), &fa, nullptr, argv.data(), envp);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) return sys_fail("run " + path, rc);
-    in_r.reset();
     out_w.reset();
     err_w.reset();
 
-    // The helper reads all its input before it writes: no deadlock.
-    Status wrote = write_all(in_w.get(), input);
-    in_w.reset();
+    // Its stderr is one short line, so reading stdout to the end first is safe.
     auto output = read_fd(out_r.get());
     auto message = read_fd(err_r.get(), 4096);
     int status = 0;
@@ -63,7 +64,6 @@ Result<std::string> run_helper(const std::vector<std::string>& args, std::string
         while (!why.empty() && why.back() == '\n') why.pop_back();
         return fail(path + ": " + why, EIO);
     }
-    MOAT_CHECK_CTX(wrote, "write to " + path);
     return output;
 }
 
